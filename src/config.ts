@@ -1,0 +1,147 @@
+/**
+ * The one place where Nightshift reads its environment. Every part (gateway, worker, model server,
+ * local stack, CLI) takes its addresses and limits from `loadConfig()`, and `ENV_VARS` is the
+ * documented table (README "Configuration", and the docker-compose check in test/).
+ */
+import { z } from 'zod';
+
+export interface EnvVar {
+  name: string;
+  default: string;
+  description: string;
+}
+
+export const ENV_VARS = [
+  { name: 'NIGHTSHIFT_TEMPORAL_ADDRESS', default: '127.0.0.1:7233', description: 'Temporal frontend gRPC address (host:port).' },
+  { name: 'NIGHTSHIFT_TEMPORAL_NAMESPACE', default: 'default', description: 'Temporal namespace for jobs and schedules.' },
+  { name: 'NIGHTSHIFT_TEMPORAL_TLS', default: 'false', description: 'Connect to Temporal over TLS (Temporal Cloud: true).' },
+  { name: 'NIGHTSHIFT_TEMPORAL_TLS_CERT_FILE', default: '', description: 'Client certificate (PEM) for Temporal mTLS.' },
+  { name: 'NIGHTSHIFT_TEMPORAL_TLS_KEY_FILE', default: '', description: 'Client key (PEM) for Temporal mTLS.' },
+  { name: 'NIGHTSHIFT_TEMPORAL_API_KEY', default: '', description: 'API key for Temporal Cloud (implies TLS).' },
+  { name: 'NIGHTSHIFT_TEMPORAL_UI_URL', default: 'http://127.0.0.1:8233', description: 'Base URL of the Temporal Web UI, used in printed links.' },
+  { name: 'NIGHTSHIFT_TEMPORAL_UI_PORT', default: '8233', description: 'Port of the local dev server Web UI (local stack only).' },
+  { name: 'NIGHTSHIFT_TASK_QUEUE', default: 'nightshift', description: 'Task queue of the batch workers.' },
+  { name: 'NIGHTSHIFT_S3_ENDPOINT', default: 'http://127.0.0.1:9000', description: 'S3 endpoint URL; empty for AWS S3 itself.' },
+  { name: 'NIGHTSHIFT_S3_REGION', default: 'us-east-1', description: 'S3 region.' },
+  { name: 'NIGHTSHIFT_S3_ACCESS_KEY', default: 'nightshift', description: 'S3 access key id (local default shown; empty = AWS default chain).' },
+  { name: 'NIGHTSHIFT_S3_SECRET_KEY', default: 'nightshift-secret', description: 'S3 secret access key (local default shown).' },
+  { name: 'NIGHTSHIFT_S3_FORCE_PATH_STYLE', default: 'true', description: 'Path-style bucket addressing (needed by MinIO and local servers).' },
+  { name: 'NIGHTSHIFT_S3_CHECKSUMS', default: 'WHEN_REQUIRED', description: 'requestChecksumCalculation/responseChecksumValidation: WHEN_REQUIRED or WHEN_SUPPORTED.' },
+  { name: 'NIGHTSHIFT_S3_BUCKET', default: 'nightshift', description: 'Bucket the local stack creates and the demo writes to.' },
+  { name: 'NIGHTSHIFT_TFSERVING_TARGET', default: '127.0.0.1:8500', description: 'TF Serving gRPC target(s): host:port[,host:port] or dns:host:port.' },
+  { name: 'NIGHTSHIFT_TFSERVING_MODEL_TARGETS', default: '', description: 'Per-model targets: model=target;model2=target2 (overrides NIGHTSHIFT_TFSERVING_TARGET).' },
+  { name: 'NIGHTSHIFT_TFSERVING_TLS', default: 'false', description: 'Use TLS to reach TF Serving.' },
+  { name: 'NIGHTSHIFT_TFSERVING_TLS_CA_FILE', default: '', description: 'CA bundle (PEM) for TF Serving TLS.' },
+  { name: 'NIGHTSHIFT_TFSERVING_TLS_CERT_FILE', default: '', description: 'Client certificate (PEM) for TF Serving mTLS.' },
+  { name: 'NIGHTSHIFT_TFSERVING_TLS_KEY_FILE', default: '', description: 'Client key (PEM) for TF Serving mTLS.' },
+  { name: 'NIGHTSHIFT_TFSERVING_DEADLINE_MS', default: '30000', description: 'Deadline of one Predict call.' },
+  { name: 'NIGHTSHIFT_TFSERVING_MAX_MESSAGE_BYTES', default: '67108864', description: 'Max gRPC send/receive message size (64 MiB).' },
+  { name: 'NIGHTSHIFT_TFSERVING_MAX_BATCH_SIZE', default: '128', description: 'Max items in one Predict request; larger batches are sub-batched.' },
+  { name: 'NIGHTSHIFT_MODEL_SERVER_ADDR', default: '127.0.0.1:8500', description: 'Listen address of the bundled TF-Serving-compatible model server.' },
+  { name: 'NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR', default: '127.0.0.1:8505', description: 'Listen address of the model server admin HTTP endpoint (fault injection).' },
+  { name: 'NIGHTSHIFT_MODEL_BASE_PATH', default: 'models/', description: 'Model base directory, laid out <base>/<model>/<version>/.' },
+  { name: 'NIGHTSHIFT_MODEL_SERVER_THREADS', default: '0', description: 'Compute threads of the model server (0 = one per core).' },
+  { name: 'NIGHTSHIFT_GATEWAY_ADDR', default: '127.0.0.1:8080', description: 'Listen address of the HTTP gateway.' },
+  { name: 'NIGHTSHIFT_GATEWAY_URL', default: 'http://127.0.0.1:8080', description: 'Where the CLI and demo reach the gateway.' },
+  { name: 'NIGHTSHIFT_WORKER_MAX_ACTIVITIES', default: '32', description: 'Activities in flight per worker process.' },
+  { name: 'NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', default: '16', description: 'Predict calls in flight per worker process, all models.' },
+  { name: 'NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', default: '8', description: 'Predict calls in flight per model per worker, shared by all jobs.' },
+  { name: 'NIGHTSHIFT_DATA_DIR', default: '.data', description: 'Local stack data and logs (git-ignored).' },
+  { name: 'NIGHTSHIFT_LOG_LEVEL', default: 'info', description: 'pino log level.' },
+] as const satisfies readonly EnvVar[];
+
+export type EnvVarName = (typeof ENV_VARS)[number]['name'];
+
+const bool = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', '']))
+  .transform((s) => s === 'true' || s === '1' || s === 'yes');
+const int = (min: number) => z.coerce.number().int().min(min);
+const hostPort = z.string().regex(/^[^\s:]*:\d{1,5}$/, 'must be host:port');
+
+function raw(env: NodeJS.ProcessEnv): Record<EnvVarName, string> {
+  const out = {} as Record<EnvVarName, string>;
+  for (const v of ENV_VARS) out[v.name] = env[v.name] ?? v.default;
+  return out;
+}
+
+/** Splits `model=target;model2=target2` into a map. */
+function parseModelTargets(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of value.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`NIGHTSHIFT_TFSERVING_MODEL_TARGETS: "${part}" is not model=target`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const r = raw(env);
+  const field = <T>(name: EnvVarName, schema: z.ZodType<T>): T => {
+    const parsed = schema.safeParse(r[name]);
+    if (!parsed.success) {
+      throw new Error(`${name}=${JSON.stringify(r[name])}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    }
+    return parsed.data;
+  };
+  return {
+    temporal: {
+      address: field('NIGHTSHIFT_TEMPORAL_ADDRESS', hostPort),
+      namespace: field('NIGHTSHIFT_TEMPORAL_NAMESPACE', z.string().min(1)),
+      tls: field('NIGHTSHIFT_TEMPORAL_TLS', bool),
+      tlsCertFile: r.NIGHTSHIFT_TEMPORAL_TLS_CERT_FILE,
+      tlsKeyFile: r.NIGHTSHIFT_TEMPORAL_TLS_KEY_FILE,
+      apiKey: r.NIGHTSHIFT_TEMPORAL_API_KEY,
+      uiUrl: r.NIGHTSHIFT_TEMPORAL_UI_URL.replace(/\/+$/, ''),
+      uiPort: field('NIGHTSHIFT_TEMPORAL_UI_PORT', int(1)),
+      taskQueue: field('NIGHTSHIFT_TASK_QUEUE', z.string().min(1)),
+    },
+    s3: {
+      endpoint: r.NIGHTSHIFT_S3_ENDPOINT || undefined,
+      region: r.NIGHTSHIFT_S3_REGION,
+      accessKeyId: r.NIGHTSHIFT_S3_ACCESS_KEY,
+      secretAccessKey: r.NIGHTSHIFT_S3_SECRET_KEY,
+      forcePathStyle: field('NIGHTSHIFT_S3_FORCE_PATH_STYLE', bool),
+      checksums: field('NIGHTSHIFT_S3_CHECKSUMS', z.enum(['WHEN_REQUIRED', 'WHEN_SUPPORTED'])),
+      bucket: r.NIGHTSHIFT_S3_BUCKET,
+    },
+    tfserving: {
+      target: field('NIGHTSHIFT_TFSERVING_TARGET', z.string().min(1)),
+      modelTargets: parseModelTargets(r.NIGHTSHIFT_TFSERVING_MODEL_TARGETS),
+      tls: field('NIGHTSHIFT_TFSERVING_TLS', bool),
+      tlsCaFile: r.NIGHTSHIFT_TFSERVING_TLS_CA_FILE,
+      tlsCertFile: r.NIGHTSHIFT_TFSERVING_TLS_CERT_FILE,
+      tlsKeyFile: r.NIGHTSHIFT_TFSERVING_TLS_KEY_FILE,
+      deadlineMs: field('NIGHTSHIFT_TFSERVING_DEADLINE_MS', int(1)),
+      maxMessageBytes: field('NIGHTSHIFT_TFSERVING_MAX_MESSAGE_BYTES', int(1024)),
+      maxBatchSize: field('NIGHTSHIFT_TFSERVING_MAX_BATCH_SIZE', int(1)),
+    },
+    modelServer: {
+      addr: field('NIGHTSHIFT_MODEL_SERVER_ADDR', hostPort),
+      adminAddr: field('NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR', hostPort),
+      basePath: r.NIGHTSHIFT_MODEL_BASE_PATH,
+      threads: field('NIGHTSHIFT_MODEL_SERVER_THREADS', int(0)),
+    },
+    gateway: {
+      addr: field('NIGHTSHIFT_GATEWAY_ADDR', hostPort),
+      url: r.NIGHTSHIFT_GATEWAY_URL.replace(/\/+$/, ''),
+    },
+    worker: {
+      maxActivities: field('NIGHTSHIFT_WORKER_MAX_ACTIVITIES', int(1)),
+      maxPredictCalls: field('NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', int(1)),
+      perModelLimit: field('NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', int(1)),
+    },
+    dataDir: r.NIGHTSHIFT_DATA_DIR,
+    logLevel: r.NIGHTSHIFT_LOG_LEVEL,
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** `host:port` → `{ host, port }`; `:port` means all interfaces. */
+export function splitHostPort(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(':');
+  return { host: addr.slice(0, i) || '0.0.0.0', port: Number(addr.slice(i + 1)) };
+}

@@ -1,0 +1,26 @@
+/**
+ * Where a job's files live in S3. Keys are deterministic functions of the output path, the job
+ * id and the batch index, so a retried batch overwrites its own part and never adds another.
+ */
+export interface JobLocation {
+  bucket: string;
+  /** `<output prefix>/<job_id>/`, always ending in a slash. */
+  prefix: string;
+}
+
+export function jobLocation(outputS3Path: string, jobId: string): JobLocation {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(outputS3Path);
+  if (!m) throw new Error(`"${outputS3Path}" is not an s3:// URL`);
+  const base = m[2]!.replace(/\/+$/, '');
+  return { bucket: m[1]!, prefix: `${base ? `${base}/` : ''}${jobId}/` };
+}
+
+export const jobUrl = (loc: JobLocation): string => `s3://${loc.bucket}/${loc.prefix}`;
+export const pad6 = (n: number): string => String(n).padStart(6, '0');
+export const partKey = (loc: JobLocation, batch: number): string => `${loc.prefix}part-${pad6(batch)}.jsonl`;
+export const errorPartKey = (loc: JobLocation, batch: number): string => `${loc.prefix}errors/part-${pad6(batch)}.jsonl`;
+export const manifestKey = (loc: JobLocation): string => `${loc.prefix}manifest.json`;
+export const successKey = (loc: JobLocation): string => `${loc.prefix}_SUCCESS`;
+export const planPrefix = (loc: JobLocation): string => `${loc.prefix}_plan/`;
+/** Inline item lists are written here (by the edge when large, by the planner otherwise). */
+export const stagedItemsKey = (loc: JobLocation): string => `${loc.prefix}_input/items.jsonl`;

@@ -1,0 +1,163 @@
+/**
+ * The S3 client and the few object operations Nightshift needs. Everything that touches S3
+ * (gateway, activities, demo, tests) goes through here, so the checksum and addressing choices
+ * are made once.
+ */
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
+import type { Config } from '../config';
+
+export interface S3Object {
+  key: string;
+  size: number;
+  etag?: string;
+}
+
+/**
+ * AWS SDK v3 (>= 3.729) computes CRC32 checksums by default and sends uploads as aws-chunked
+ * bodies with trailers. Several S3-compatible servers store that framing inside the object, so
+ * the local default is WHEN_REQUIRED: plain bodies, checksums only where an operation demands
+ * them. Against AWS S3 set NIGHTSHIFT_S3_CHECKSUMS=WHEN_SUPPORTED to get end-to-end CRCs.
+ */
+export function createS3Client(cfg: Config['s3']): S3Client {
+  return new S3Client({
+    region: cfg.region,
+    endpoint: cfg.endpoint,
+    forcePathStyle: cfg.forcePathStyle,
+    requestChecksumCalculation: cfg.checksums,
+    responseChecksumValidation: cfg.checksums,
+    credentials:
+      cfg.accessKeyId && cfg.secretAccessKey
+        ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey }
+        : undefined,
+  });
+}
+
+export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+    }
+  }
+}
+
+/** Lists every object under a prefix, page by page, without holding the whole listing. */
+export async function* listObjects(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): AsyncGenerator<S3Object> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      { abortSignal: signal },
+    );
+    for (const o of page.Contents ?? []) {
+      if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0, etag: o.ETag };
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+export async function putObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: string | Uint8Array,
+  opts: { contentType?: string; metadata?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentType: opts.contentType ?? 'application/octet-stream',
+      Metadata: opts.metadata,
+    }),
+    { abortSignal: opts.signal },
+  );
+}
+
+/** Streams a large body (multipart when it needs to be) without buffering it whole. */
+export async function uploadStream(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: Readable,
+  contentType = 'application/octet-stream',
+): Promise<void> {
+  await new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType } }).done();
+}
+
+/** A readable stream of the object, or of bytes [start, end) of it. */
+export async function getObjectStream(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  range?: { start: number; end: number },
+  signal?: AbortSignal,
+): Promise<Readable> {
+  const res = await s3.send(
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined,
+    }),
+    { abortSignal: signal },
+  );
+  return res.Body as Readable;
+}
+
+export async function getObjectBytes(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  range?: { start: number; end: number },
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  if (range && range.end <= range.start) return Buffer.alloc(0);
+  const stream = await getObjectStream(s3, bucket, key, range, signal);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function getObjectText(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string> {
+  return (await getObjectBytes(s3, bucket, key, undefined, signal)).toString('utf8');
+}
+
+/** Size and user metadata, or undefined when the object does not exist. */
+export async function headObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ size: number; metadata: Record<string, string> } | undefined> {
+  try {
+    const res = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return { size: res.ContentLength ?? 0, metadata: res.Metadata ?? {} };
+  } catch (err) {
+    if (err instanceof NotFound || err instanceof NoSuchKey || (err as { name?: string }).name === 'NotFound') {
+      return undefined;
+    }
+    throw err;
+  }
+}
