@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+/**
+ * `npm run setup`: everything a fresh clone needs before the stack, the demo or the tests can run.
+ * Plain Node ESM with no npm dependencies, because it runs before `npm ci`.
+ *
+ * Each step skips itself when its result is present and current, prints its duration, and on
+ * failure names itself and the command to retry. Tools land in git-ignored `.tools/`.
+ *
+ *   node src/stack/setup.mjs [--quiet]     --quiet prints failures only
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TOOLS = join(ROOT, '.tools');
+const BIN = join(TOOLS, 'bin');
+const STAMPS = join(TOOLS, 'stamps');
+const VENV = join(TOOLS, 'venv');
+const QUIET = process.argv.includes('--quiet');
+const RETRY = 'npm run setup';
+
+/** v1.5.1 is the newest CLI tag whose go.mod has no `replace` directive, so `go install` accepts it. */
+const TEMPORAL_VERSIONS = ['1.5.1', '1.5.0', '1.4.1'];
+const VERSITYGW_VERSION = 'v1.7.0';
+
+class StepError extends Error {}
+
+const say = (line) => {
+  if (!QUIET) process.stdout.write(`${line}\n`);
+};
+const secs = (ms) => `${(ms / 1000).toFixed(1)}s`;
+
+/** Runs a child to completion; output is captured (and echoed live unless quiet is asked). */
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    encoding: 'utf8',
+    stdio: opts.live && !QUIET ? 'inherit' : 'pipe',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const output = `${res.stdout ?? ''}${res.stderr ?? ''}`;
+  if (res.error) return { ok: false, output: `${res.error.message}\n${output}` };
+  return { ok: res.status === 0, output };
+}
+
+const tail = (text, lines = 25) => text.trimEnd().split('\n').slice(-lines).join('\n');
+
+function readStamp(name) {
+  try {
+    return JSON.parse(readFileSync(join(STAMPS, `${name}.json`), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function writeStamp(name, value) {
+  mkdirSync(STAMPS, { recursive: true });
+  writeFileSync(join(STAMPS, `${name}.json`), `${JSON.stringify({ ...value, at: new Date().toISOString() }, null, 2)}\n`);
+}
+
+/** The module path and version a Go binary was built from (`go version -m`), or undefined. */
+function goModuleOf(binary) {
+  if (!existsSync(binary)) return undefined;
+  const res = run('go', ['version', '-m', binary]);
+  if (!res.ok) return undefined;
+  const m = /^\s*mod\s+(\S+)\s+(\S+)/m.exec(res.output);
+  return m ? { module: m[1], version: m[2] } : undefined;
+}
+
+const SUMDB_UNREACHABLE = /sum\.golang\.org.*(dial tcp|i\/o timeout|connection refused|no such host|TLS handshake|Get "https)/i;
+
+/**
+ * `go install` into .tools/bin. Should the Go checksum database be out of reach, the build is
+ * retried once with GOSUMDB=off, for this tool only: the tool's own go.sum still pins every
+ * dependency, only the check against the public log is skipped.
+ */
+function goInstall(pkg, ldflags) {
+  mkdirSync(BIN, { recursive: true });
+  const args = ['install', ...(ldflags ? ['-ldflags', ldflags] : []), pkg];
+  const env = { GOBIN: BIN, GOFLAGS: process.env.GOFLAGS ?? '-buildvcs=false' };
+  let res = run('go', args, { env });
+  if (!res.ok && SUMDB_UNREACHABLE.test(res.output)) {
+    say(`    checksum database unreachable: retrying ${pkg} with GOSUMDB=off (go.sum still pins its dependencies)`);
+    res = run('go', args, { env: { ...env, GOSUMDB: 'off' } });
+    if (res.ok) return { ...res, sumdbOff: true };
+  }
+  return res;
+}
+
+function requireGo(step) {
+  const res = run('go', ['version']);
+  if (!res.ok) throw new StepError(`${step}: the Go toolchain is needed to build it (go not found on PATH)`);
+}
+
+function stepTemporal() {
+  const binary = join(BIN, 'temporal');
+  const stamp = readStamp('temporal');
+  const built = goModuleOf(binary);
+  if (built?.module === 'github.com/temporalio/cli' && built.version === `v${stamp?.version ?? TEMPORAL_VERSIONS[0]}`) {
+    return `temporal CLI ${built.version} present`;
+  }
+  requireGo('temporal CLI');
+  const failures = [];
+  for (const version of TEMPORAL_VERSIONS) {
+    const res = goInstall(
+      `github.com/temporalio/cli/cmd/temporal@v${version}`,
+      `-X github.com/temporalio/cli/temporalcli.Version=${version}`,
+    );
+    if (res.ok) {
+      const reported = run(binary, ['--version']).output.trim();
+      writeStamp('temporal', { version, reported, sumdbOff: Boolean(res.sumdbOff), failedVersions: failures.map((f) => f.version) });
+      const fallback = version === TEMPORAL_VERSIONS[0] ? '' : ` (fallback: ${failures.map((f) => `v${f.version}`).join(', ')} failed)`;
+      return `built ${reported}${fallback}${res.sumdbOff ? ' with GOSUMDB=off' : ''}`;
+    }
+    failures.push({ version, output: res.output });
+    say(`    temporal CLI v${version} did not build; ${version === TEMPORAL_VERSIONS.at(-1) ? 'no more fallbacks' : 'trying the next fallback'}`);
+  }
+  throw new StepError(
+    `temporal CLI: go install failed for ${TEMPORAL_VERSIONS.map((v) => `v${v}`).join(', ')}\n${tail(failures.at(-1).output)}`,
+  );
+}
+
+/** versitygw when the Go module proxy serves it; otherwise moto's S3 server in .tools/venv. */
+function stepS3Server() {
+  const binary = join(BIN, 'versitygw');
+  const built = goModuleOf(binary);
+  if (built?.module === 'github.com/versity/versitygw' && built.version === VERSITYGW_VERSION) {
+    return `versitygw ${built.version} present`;
+  }
+  const moto = join(VENV, 'bin', 'moto_server');
+  if (!existsSync(binary) && readStamp('s3-server')?.server === 'moto' && existsSync(moto)) {
+    return 'moto server present (fallback; versitygw did not build earlier)';
+  }
+  requireGo('S3 server');
+  const res = goInstall(`github.com/versity/versitygw/cmd/versitygw@${VERSITYGW_VERSION}`);
+  if (res.ok) {
+    writeStamp('s3-server', { server: 'versitygw', version: VERSITYGW_VERSION, sumdbOff: Boolean(res.sumdbOff) });
+    return `built versitygw ${VERSITYGW_VERSION}${res.sumdbOff ? ' with GOSUMDB=off' : ''}`;
+  }
+  say(`    versitygw did not build; falling back to moto's S3 server in .tools/venv\n${tail(res.output, 8)}`);
+  const venv = existsSync(join(VENV, 'bin', 'pip')) ? { ok: true } : run('python3', ['-m', 'venv', VENV]);
+  const pip = venv.ok ? run(join(VENV, 'bin', 'pip'), ['install', '--quiet', 'moto[server]']) : venv;
+  if (!pip.ok) {
+    throw new StepError(`S3 server: versitygw did not build and moto could not be installed\n${tail(res.output, 10)}\n${tail(pip.output, 10)}`);
+  }
+  writeStamp('s3-server', { server: 'moto' });
+  return 'installed moto server (fallback)';
+}
+
+const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : -1);
+
+function stepNpmCi() {
+  // npm ci writes node_modules/.package-lock.json last, so its age says whether the install is complete and current.
+  const installed = mtime(join(ROOT, 'node_modules', '.package-lock.json'));
+  if (installed >= mtime(join(ROOT, 'package-lock.json'))) return 'node_modules current';
+  const res = run('npm', ['ci', '--no-audit', '--no-fund'], { live: true });
+  if (!res.ok) throw new StepError(`npm ci failed\n${tail(res.output)}`);
+  return 'installed';
+}
+
+function stepBuild() {
+  // Incremental (tsconfig keeps lib/.tsbuildinfo), so a current build costs about two seconds.
+  const res = run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT]);
+  if (!res.ok) throw new StepError(`TypeScript build (tsc -p .) failed\n${tail(res.output, 40)}`);
+  return 'lib/ up to date';
+}
+
+function stepModels() {
+  const script = join(ROOT, 'lib', 'src', 'model-server', 'generateModels.js');
+  if (!existsSync(script)) {
+    if (!existsSync(join(ROOT, 'src', 'model-server', 'generateModels.ts'))) return 'skipped (no model generator in this checkout)';
+    throw new StepError(`model data: ${script} is missing after the build`);
+  }
+  const res = run(process.execPath, [script]);
+  if (!res.ok) throw new StepError(`model data (node lib/src/model-server/generateModels.js) failed\n${tail(res.output)}`);
+  const last = res.output.trim().split('\n').at(-1);
+  return last ? last.slice(0, 100) : 'models present';
+}
+
+const STEPS = [
+  ['temporal CLI', stepTemporal],
+  ['S3 server', stepS3Server],
+  ['npm ci', stepNpmCi],
+  ['build', stepBuild],
+  ['model data', stepModels],
+];
+
+const started = Date.now();
+say('setup: (idempotent; first run builds the Go tools and takes minutes)');
+for (const [name, fn] of STEPS) {
+  const t0 = Date.now();
+  try {
+    const what = fn();
+    say(`  ${name.padEnd(13)} ${secs(Date.now() - t0).padStart(7)}  ${what}`);
+  } catch (err) {
+    const detail = err instanceof StepError ? err.message : (err?.stack ?? String(err));
+    process.stderr.write(`setup: step "${name}" failed after ${secs(Date.now() - t0)}:\n${detail}\nretry with: ${RETRY}\n`);
+    process.exit(1);
+  }
+}
+say(`setup: done in ${secs(Date.now() - started)}`);
