@@ -1,0 +1,114 @@
+/**
+ * The gateway's one error shape, `{ error: { code, message, fields? } }`, and the mapping from
+ * what can go wrong (bad input, Temporal's answers) to HTTP statuses. Bad input is never a 500.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import type { z } from 'zod';
+import type { FieldIssue } from '../job/spec';
+import type { Logger } from '../logger';
+
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'failed_precondition'
+  | 'payload_too_large'
+  | 'unavailable'
+  | 'deadline_exceeded'
+  | 'internal';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: FieldIssue[] };
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  invalid_argument: 400,
+  not_found: 404,
+  failed_precondition: 409,
+  payload_too_large: 413,
+  unavailable: 503,
+  deadline_exceeded: 504,
+  internal: 500,
+};
+
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: FieldIssue[],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = HTTP_STATUS[code];
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } };
+  }
+}
+
+/** A 400 that names every bad field, its message the fields joined: `a.b: reason; c: reason`. */
+export function invalidFields(fields: FieldIssue[]): HttpError {
+  return new HttpError('invalid_argument', fields.map((f) => `${f.field}: ${f.reason}`).join('; '), fields);
+}
+
+/** A 400 for a small request body checked by its own zod schema. */
+export function invalidBody(err: z.ZodError): HttpError {
+  return invalidFields(
+    err.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ field: [...i.path, k].join('.'), reason: 'unknown field' }))
+        : [{ field: i.path.join('.') || '(body)', reason: i.message }],
+    ),
+  );
+}
+
+export const jobNotFound = (jobId: string): HttpError => new HttpError('not_found', `job "${jobId}" not found`);
+
+function grpcCode(err: unknown): number | undefined {
+  if (isGrpcServiceError(err)) return err.code;
+  if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return err.cause.code;
+  return undefined;
+}
+
+/** Temporal's and body-parser's errors as the gateway's; anything unforeseen becomes `internal`. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof WorkflowNotFoundError) return jobNotFound(err.workflowId);
+  const bodyErr = err as { type?: string; status?: number; message?: string };
+  if (bodyErr.type === 'entity.parse.failed') {
+    return invalidFields([{ field: '(body)', reason: `invalid JSON: ${bodyErr.message ?? 'cannot be parsed'}` }]);
+  }
+  if (bodyErr.type === 'entity.too.large') {
+    return new HttpError('payload_too_large', 'body: too large; stage large item lists in S3 and use delimited_files', [
+      { field: '(body)', reason: 'too large' },
+    ]);
+  }
+  if (typeof bodyErr.type === 'string' && bodyErr.status !== undefined && bodyErr.status >= 400 && bodyErr.status < 500) {
+    return invalidFields([{ field: '(body)', reason: bodyErr.message ?? 'cannot be read' }]);
+  }
+  switch (grpcCode(err)) {
+    case grpcStatus.UNAVAILABLE:
+      return new HttpError('unavailable', `Temporal is unavailable: ${(err as Error).message}`);
+    case grpcStatus.DEADLINE_EXCEEDED:
+      return new HttpError('deadline_exceeded', `Temporal did not answer in time: ${(err as Error).message}`);
+    default:
+      return new HttpError('internal', (err as Error)?.message ?? String(err));
+  }
+}
+
+export const notFoundRoute: RequestHandler = (req, _res, next) => {
+  next(new HttpError('not_found', `no route ${req.method} ${req.path}`));
+};
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const httpErr = toHttpError(err);
+    if (httpErr.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    else logger.debug({ method: req.method, path: req.path, code: httpErr.code }, httpErr.message);
+    res.status(httpErr.status).json(httpErr.toBody());
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * An in-process gateway on port 0 against the real Temporal and S3 of the test stack, on a task
+ * queue of its own so a stack worker never picks its jobs up (they stay pending unless a test
+ * runs a worker). Every job it starts is terminated at close.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { loadConfig, type Config } from '../src/config';
+import { createLogger } from '../src/logger';
+import { createS3Client, ensureBucket } from '../src/storage/s3';
+import { connectClient } from '../src/temporal/connect';
+import { createGatewayApp, type GatewayDeps } from '../src/gateway/app';
+import type { ErrorBody } from '../src/gateway/errors';
+import type { JobView } from '../src/gateway/jobView';
+
+export interface GatewayHarness {
+  url: string;
+  temporal: Client;
+  s3: S3Client;
+  config: Config;
+  /** `s3://<bucket>/<prefix>/` for this run's outputs. */
+  outputPath: string;
+  /** A job id unique to this run. */
+  jobId(name: string): string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
+  get(path: string): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+/** Every field any route may answer with, so tests read them typed. */
+export type AnswerBody = Partial<JobView> & Partial<ErrorBody> & { accepted?: string; ok?: boolean };
+export interface Answer {
+  status: number;
+  body: AnswerBody;
+}
+
+const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+async function answer(res: Response): Promise<Answer> {
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as AnswerBody) : {} };
+}
+
+export async function startGateway(
+  overrides: Partial<Omit<GatewayDeps, 'temporal' | 's3' | 'config' | 'logger'>> & { taskQueue?: string } = {},
+): Promise<GatewayHarness> {
+  const base = loadConfig();
+  const config: Config = { ...base, temporal: { ...base.temporal, taskQueue: overrides.taskQueue ?? `gateway-test-${RUN}` } };
+  const temporal = await connectClient(config.temporal);
+  const s3 = createS3Client(config.s3);
+  await ensureBucket(s3, config.s3.bucket);
+  const app = createGatewayApp({ queryTimeoutMs: 1000, updateTimeoutMs: 1500, ...overrides, temporal, s3, config, logger: createLogger('gateway-test', 'warn') });
+  const server: Server = createServer(app);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const started = new Set<string>();
+
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await answer(
+      await fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      }),
+    );
+    if (path === '/v1/jobs' && (res.status === 201 || res.status === 200)) started.add(res.body.job_id!);
+    return res;
+  };
+  const get = async (path: string) => answer(await fetch(url + path, { signal: AbortSignal.timeout(30_000) }));
+
+  return {
+    url,
+    temporal,
+    s3,
+    config,
+    outputPath: `s3://${config.s3.bucket}/gateway-test/${RUN}/`,
+    jobId: (name) => `gw-${RUN}-${name}`,
+    post,
+    get,
+    async close() {
+      for (const id of started) {
+        try {
+          await temporal.workflow.getHandle(id).terminate('gateway test cleanup');
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      server.closeAllConnections();
+      server.close();
+      s3.destroy();
+      await temporal.connection.close();
+    },
+  };
+}
+
+/** A valid spec; tests spread their changes over it. */
+export function itemListSpec(outputPath: string, items: unknown[] = [{ user_id: 1 }, { user_id: 2 }]) {
+  return {
+    model: { name: 'recommender' },
+    input: { item_list: { items, batch_size: 10 } },
+    output: { s3_path: outputPath },
+  };
+}
