@@ -21,7 +21,8 @@ export function durationMs(d: string): number {
 const duration = z
   .string()
   .regex(DURATION_PATTERN, 'must be a duration like "500ms", "30s", "10m", "6h" or "1d"')
-  .refine((d) => durationMs(d) > 0, 'must be greater than zero');
+  // zod 4 runs refinements even after the regex failed, so guard before durationMs (it throws).
+  .refine((d) => !DURATION_PATTERN.test(d) || durationMs(d) > 0, 'must be greater than zero');
 const s3Url = z.string().regex(S3_URL_PATTERN, 'must be an s3://bucket/key URL');
 const s3Prefix = s3Url.transform((u) => (u.endsWith('/') ? u : `${u}/`));
 const glob = z.string().min(1, 'must not be empty');

@@ -5,6 +5,7 @@
  */
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -160,4 +161,9 @@ export async function headObject(
     }
     throw err;
   }
+}
+
+/** Deleting a missing key is not an error in S3, which is what a retried cleanup needs. */
+export async function deleteObject(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
 }

@@ -1,0 +1,18 @@
+/**
+ * What activities are given by the worker (samples' `createActivities(deps)`): clients built
+ * once per process, so activities stay functions of their input and tests can inject their own.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from '../src/logger';
+import type { PredictLimiter } from '../src/worker/predictLimiter';
+import type { TfServingClient } from '../src/tfserving/client';
+
+export interface ActivityDeps {
+  s3: S3Client;
+  /** The TF Serving client for a model (per-model targets from config, else the default target). */
+  tfserving: { forModel(name: string): TfServingClient };
+  limiter: PredictLimiter;
+  logger: Logger;
+  /** Largest Predict request in items; bigger batches are cut into sub-batches. */
+  maxPredictBatch: number;
+}

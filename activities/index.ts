@@ -1,0 +1,21 @@
+import type { ActivityDeps } from './deps';
+import { createPlanJob } from './planJob';
+import { createPredictBatch } from './predictBatch';
+import { createCountTask } from './countTask';
+import { createWriteManifest } from './writeManifest';
+
+export type { ActivityDeps } from './deps';
+export type { BatchJobRef, PredictBatchInput, TaskResult, TaskFailure } from './predictBatch';
+export type { PlanJobInput } from './planJob';
+export type { WriteManifestInput } from './writeManifest';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    planJob: createPlanJob(deps),
+    predictBatch: createPredictBatch(deps),
+    countTask: createCountTask(deps),
+    writeManifest: createWriteManifest(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,159 @@
+/**
+ * Batch activity: reads one task of the plan from S3, calls Predict (sub-batched, bad items
+ * isolated), and writes the task's part(s) under deterministic keys, so a retry overwrites
+ * instead of duplicating. It heartbeats every second; a cancelled job aborts its in-flight
+ * gRPC and S3 calls through the activity's cancellation signal.
+ *
+ * Retryable TF Serving errors are thrown for Temporal to retry; on the last attempt, or for a
+ * non-retryable error, the failure is returned as data so the job records it and goes on.
+ */
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import type { ActivityDeps } from './deps';
+import { getObjectBytes } from '../src/storage/s3';
+import { jobLocation, type JobLocation } from '../src/job/layout';
+import type { ModelRef } from '../src/job/spec';
+import { taskBatchCount, taskItemCount, type LinesTask, type ObjectsTask, type PlanTask } from '../src/job/plan';
+import { loadTask } from '../src/batch/planReader';
+import { parseLines } from '../src/batch/cutLines';
+import { PredictRun, type PredictCall } from '../src/batch/predictItems';
+import { writeBatchParts } from '../src/batch/writeParts';
+import { prepareLines, predictPrepared, type PreparedItems } from '../src/batch/preparedItems';
+import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
+import { runGzipTask, type GzipProgress } from '../src/batch/gzipTask';
+import { TfServingError } from '../src/tfserving/errors';
+import { toApplicationFailure } from '../src/tfserving/temporalFailure';
+
+/** What every batch activity of a job needs to know; small, so it can ride in each call. */
+export interface BatchJobRef {
+  job_id: string;
+  output_path: string;
+  model: ModelRef;
+  include_input: boolean;
+  input_name: string | null;
+  tasks_per_chunk: number;
+  max_attempts: number;
+}
+
+export interface PredictBatchInput {
+  job: BatchJobRef;
+  task: number;
+}
+
+export interface TaskFailure {
+  batch: number;
+  code: string;
+  message: string;
+}
+
+export interface TaskResult {
+  task: number;
+  batches: number;
+  batches_succeeded: number;
+  batches_failed: number;
+  items_succeeded: number;
+  items_failed: number;
+  model_version: string | null;
+  failure: TaskFailure | null;
+}
+
+const OBJECT_FETCH_CONCURRENCY = 8;
+
+async function mapLimit<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(xs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await fn(xs[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
+  return out;
+}
+
+async function readLinesTask(deps: ActivityDeps, task: LinesTask, signal: AbortSignal): Promise<PreparedItems> {
+  const bytes = await getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal);
+  return prepareLines(parseLines(bytes, task.first_line), task.first_item, task.has_source ? `s3://${task.bucket}/${task.key}` : undefined);
+}
+
+async function prepareObjects(deps: ActivityDeps, task: ObjectsTask, inputName: string, signal: AbortSignal): Promise<PreparedItems> {
+  const bodies = await mapLimit(task.objects, OBJECT_FETCH_CONCURRENCY, (o) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal));
+  return {
+    refs: task.objects.map((o, i) => ({ index: task.first_item + i, source: `s3://${o.bucket}/${o.key}` })),
+    known: task.objects.map(() => undefined),
+    values: bodies.map((b) => ({ [inputName]: { b64: b.toString('base64') } })),
+  };
+}
+
+export function predictCallFor(deps: ActivityDeps, model: ModelRef, signal: AbortSignal): PredictCall {
+  const client = deps.tfserving.forModel(model.name);
+  return (values) =>
+    deps.limiter.run(model.name, signal, async () => {
+      const res = await client.predict(model, values, { signal });
+      return { outputs: res.outputs, modelVersion: res.model.version };
+    });
+}
+
+export function createPredictBatch(deps: ActivityDeps) {
+  return async function predictBatch({ job, task: taskIndex }: PredictBatchInput): Promise<TaskResult> {
+    const ctx = Context.current();
+    const signal = ctx.cancellationSignal;
+    const loc: JobLocation = jobLocation(job.output_path, job.job_id);
+    const task: PlanTask = await loadTask(deps.s3, loc, taskIndex, job.tasks_per_chunk);
+    const resume = ctx.info.heartbeatDetails as GzipProgress | undefined;
+    const progress: GzipProgress = resume ?? { next_batch: 0, items_succeeded: 0, items_failed: 0, items_done: 0 };
+    const hb = new AutoHeartbeat<GzipProgress>(progress);
+    const call = predictCallFor(deps, job.model, signal);
+    let modelVersion: string | null = null;
+    try {
+      if (task.kind === 'gzip') {
+        const run = await runGzipTask({ deps, loc, task, job, call, progress, hb, signal });
+        modelVersion = run.modelVersion;
+      } else {
+        const prepared = task.kind === 'lines' ? await readLinesTask(deps, task, signal) : await prepareObjects(deps, task, job.input_name ?? '', signal);
+        const run = new PredictRun(call, deps.maxPredictBatch, (done) => hb.beat({ ...progress, items_done: done }));
+        const outcomes = await predictPrepared(run, prepared);
+        modelVersion = run.modelVersion;
+        // Not abortable: once predicted, a part is written whole, so a counted batch always has its part.
+        const written = await writeBatchParts(deps.s3, loc, task.batch, prepared.refs, outcomes, job.include_input);
+        progress.next_batch = 1;
+        progress.items_succeeded = written.items_succeeded;
+        progress.items_failed = written.items_failed;
+      }
+      return {
+        task: taskIndex,
+        batches: taskBatchCount(task),
+        batches_succeeded: taskBatchCount(task),
+        batches_failed: 0,
+        items_succeeded: progress.items_succeeded,
+        items_failed: progress.items_failed,
+        model_version: modelVersion,
+        failure: null,
+      };
+    } catch (err) {
+      if (signal.aborted) throw err instanceof CancelledFailure ? err : new CancelledFailure('batch cancelled');
+      const lastAttempt = ctx.info.attempt >= job.max_attempts;
+      const retryable = !(err instanceof TfServingError) || err.retryable;
+      if (retryable && !lastAttempt) {
+        throw err instanceof TfServingError ? toApplicationFailure(err) : err;
+      }
+      const code = err instanceof TfServingError ? err.codeName : ((err as { name?: string }).name ?? 'Error');
+      deps.logger.warn({ job_id: job.job_id, task: taskIndex, attempt: ctx.info.attempt, code, err: (err as Error).message }, 'batch failed');
+      // What a gzip task finished before failing stays done; the rest of it is failed.
+      const batches = taskBatchCount(task);
+      return {
+        task: taskIndex,
+        batches,
+        batches_succeeded: progress.next_batch,
+        batches_failed: batches - progress.next_batch,
+        items_succeeded: progress.items_succeeded,
+        items_failed: taskItemCount(task) - progress.items_succeeded,
+        model_version: modelVersion,
+        failure: { batch: task.batch + progress.next_batch, code, message: (err as Error).message },
+      };
+    } finally {
+      hb.stop();
+    }
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * A gzip object cannot be cut by byte range, so one activity streams it and writes one part per
+ * `batch_size` lines. After each part it checkpoints `next_batch` in its heartbeat details; a
+ * retry decompresses past the finished batches without predicting or writing them again.
+ */
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { getObjectStream } from '../storage/s3';
+import type { JobLocation } from '../job/layout';
+import type { GzipTask } from '../job/plan';
+import { parseLines } from './cutLines';
+import { PredictRun, type PredictCall } from './predictItems';
+import { writeBatchParts } from './writeParts';
+import { prepareLines, predictPrepared } from './preparedItems';
+import type { AutoHeartbeat } from './autoHeartbeat';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+/** Heartbeat details of a batch activity; `next_batch` counts finished parts of the task. */
+export interface GzipProgress {
+  next_batch: number;
+  items_succeeded: number;
+  items_failed: number;
+  /** Items predicted so far in the current part (liveness only). */
+  items_done: number;
+}
+
+export interface GzipTaskArgs {
+  deps: { s3: S3Client; maxPredictBatch: number };
+  loc: JobLocation;
+  task: GzipTask;
+  job: { include_input: boolean };
+  call: PredictCall;
+  progress: GzipProgress;
+  hb: AutoHeartbeat<GzipProgress>;
+  signal: AbortSignal;
+}
+
+export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: string | null }> {
+  const { task, progress } = a;
+  const body = await getObjectStream(a.deps.s3, task.bucket, task.key, undefined, a.signal);
+  const gunzip = body.pipe(createGunzip());
+  const lines = createInterface({ input: gunzip, crlfDelay: Infinity });
+  const source = `s3://${task.bucket}/${task.key}`;
+  const run = new PredictRun(a.call, a.deps.maxPredictBatch, (done) => a.hb.beat({ ...progress, items_done: done }));
+  let batchNo = 0;
+  let lineNo = 0;
+  let item = task.first_item;
+  let pending: { line: number; text: string }[] = [];
+
+  const flush = async () => {
+    if (batchNo >= progress.next_batch) {
+      const parsed = pending.flatMap((p) => parseLines(Buffer.from(p.text), p.line));
+      const prepared = prepareLines(parsed, item, source);
+      const outcomes = await predictPrepared(run, prepared);
+      const written = await writeBatchParts(a.deps.s3, a.loc, task.batch + batchNo, prepared.refs, outcomes, a.job.include_input);
+      progress.next_batch = batchNo + 1;
+      progress.items_succeeded += written.items_succeeded;
+      progress.items_failed += written.items_failed;
+      progress.items_done = 0;
+      a.hb.beat({ ...progress });
+    }
+    item += pending.length;
+    batchNo++;
+    pending = [];
+  };
+
+  try {
+    for await (const text of lines) {
+      lineNo++;
+      if (text.trim() === '') continue;
+      pending.push({ line: lineNo, text });
+      if (pending.length === task.batch_size) await flush();
+    }
+    if (pending.length) await flush();
+  } finally {
+    lines.close();
+    body.destroy();
+  }
+  if (batchNo !== task.batches) {
+    throw new Error(`${source} now has ${batchNo} batches of lines, the plan counted ${task.batches}: the object changed during the job`);
+  }
+  return { modelVersion: run.modelVersion };
+}

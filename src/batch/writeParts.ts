@@ -1,0 +1,69 @@
+/**
+ * Writes one batch's results: `part-<batch>.jsonl` with one line per succeeded item and, when
+ * items failed, `errors/part-<batch>.jsonl`. Both keys are fixed by the batch index, so a retry
+ * replaces them; a stale error part from an earlier attempt is removed.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { deleteObject, putObject } from '../storage/s3';
+import { errorPartKey, partKey, type JobLocation } from '../job/layout';
+import type { ItemOutcome } from './predictItems';
+
+/** Where an item came from, written beside its outputs. */
+export interface ItemRef {
+  index: number;
+  source?: string;
+  line?: number;
+  /** The item as the job fed it, written when `include_input` (and always on error lines). */
+  input?: unknown;
+}
+
+export interface WrittenBatch {
+  batch: number;
+  part_key: string;
+  part_bytes: number;
+  items_succeeded: number;
+  items_failed: number;
+}
+
+/** Item count stored on each part, so the manifest need not read parts back. */
+export const ITEMS_METADATA = 'nightshift-items';
+
+export async function writeBatchParts(
+  s3: S3Client,
+  loc: JobLocation,
+  batch: number,
+  refs: ItemRef[],
+  outcomes: ItemOutcome[],
+  includeInput: boolean,
+  signal?: AbortSignal,
+): Promise<WrittenBatch> {
+  const ok: string[] = [];
+  const bad: string[] = [];
+  refs.forEach((ref, i) => {
+    const outcome = outcomes[i]!;
+    const head = { index: ref.index, ...(ref.source !== undefined ? { source: ref.source } : {}), ...(ref.line !== undefined ? { line: ref.line } : {}) };
+    if (outcome.ok) {
+      ok.push(JSON.stringify({ ...head, outputs: outcome.outputs, ...(includeInput ? { input: ref.input } : {}) }));
+    } else {
+      bad.push(JSON.stringify({ ...head, error: outcome.error, ...(ref.input !== undefined ? { input: ref.input } : {}) }));
+    }
+  });
+  const body = ok.length ? `${ok.join('\n')}\n` : '';
+  const key = partKey(loc, batch);
+  await putObject(s3, loc.bucket, key, body, {
+    contentType: 'application/x-ndjson',
+    metadata: { [ITEMS_METADATA]: String(ok.length) },
+    signal,
+  });
+  const errKey = errorPartKey(loc, batch);
+  if (bad.length) {
+    await putObject(s3, loc.bucket, errKey, `${bad.join('\n')}\n`, {
+      contentType: 'application/x-ndjson',
+      metadata: { [ITEMS_METADATA]: String(bad.length) },
+      signal,
+    });
+  } else {
+    await deleteObject(s3, loc.bucket, errKey, signal);
+  }
+  return { batch, part_key: key, part_bytes: Buffer.byteLength(body), items_succeeded: ok.length, items_failed: bad.length };
+}

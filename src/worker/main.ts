@@ -1,0 +1,41 @@
+/**
+ * `npm run worker`: one batch worker process on task queue `nightshift`. Start as many as you
+ * like, here or on other hosts; SIGTERM/SIGINT drain in-flight work (up to the grace time).
+ */
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { connectWorker } from '../temporal/connect';
+import { createBatchWorker } from './createWorker';
+import { createActivityDeps } from './activityDeps';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.logLevel);
+  const deps = createActivityDeps(config, logger);
+  const connection = await connectWorker(config.temporal);
+  const worker = await createBatchWorker({ connection, config, deps });
+  logger.info(
+    {
+      temporal: config.temporal.address,
+      namespace: config.temporal.namespace,
+      task_queue: config.temporal.taskQueue,
+      tfserving: config.tfserving.target,
+      max_activities: config.worker.maxActivities,
+      max_predict_calls: config.worker.maxPredictCalls,
+      per_model_limit: config.worker.perModelLimit,
+    },
+    'worker running',
+  );
+  try {
+    await worker.run();
+  } finally {
+    deps.close();
+    await connection.close();
+    logger.info('worker stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  createLogger('worker').fatal({ err }, 'worker failed');
+  process.exit(1);
+});

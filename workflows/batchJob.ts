@@ -1,0 +1,364 @@
+/**
+ * batchJob: one Nightshift job. Plans the input, runs a sliding window of at most `parallelism`
+ * batch activities, and aggregates a manifest on every ending.
+ *
+ * History stays bounded for any job size: when a run's history nears HISTORY_TARGET events it
+ * stops scheduling, lets its window drain, and continues as new with its counters, so no run
+ * passes 10,000 events and no child workflows are needed (status, pause, cancel and parallelism
+ * stay with the one workflow id).
+ */
+import * as wf from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { Activities, BatchJobRef, TaskFailure, TaskResult } from '../activities';
+import { parseJobSpec, durationMs, type JobSpecInput, type ResolvedJobSpec } from '../src/job/spec';
+import {
+  cancelSignal,
+  MAX_PARALLELISM,
+  MIN_PARALLELISM,
+  NightshiftModel,
+  NightshiftStatus,
+  pauseSignal,
+  resumeSignal,
+  setParallelismUpdate,
+  statusQuery,
+  type JobProgress,
+  type JobStatus,
+} from '../src/job/messages';
+import { jobLocation, jobUrl } from '../src/job/layout';
+import type { PlanSummary } from '../src/job/plan';
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+/** Everything a run hands to the next one through continue-as-new. Counts and keys only. */
+export interface JobState {
+  status: JobStatus;
+  created_at: string;
+  started_at: string | null;
+  deadline_ms: number;
+  plan: PlanSummary | null;
+  next_task: number;
+  items_succeeded: number;
+  items_failed: number;
+  batches_succeeded: number;
+  batches_failed: number;
+  failed_batches: TaskFailure[];
+  failed_batches_omitted: number;
+  parallelism: number;
+  paused: boolean;
+  served_version: string | null;
+  runs: number;
+}
+
+type StopStatus = 'cancelled' | 'timed_out' | 'failed';
+
+// ---------------------------------------------------------------------------------------------
+// Limits
+
+/** Target ceiling of events in one run (Temporal warns at 10,240 and hard-limits at 51,200). */
+export const HISTORY_TARGET = 9000;
+/** Events one in-flight batch may still add while the window drains: completion + a workflow task. */
+const EVENTS_PER_IN_FLIGHT = 6;
+/** Failed batches kept with their reasons (manifest); beyond this only a count is kept. */
+const MAX_FAILED_BATCHES_KEPT = 200;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function describeFailure(err: unknown): { code: string; message: string } {
+  let e: unknown = err;
+  // ActivityFailure wraps the real cause (ApplicationFailure, TimeoutFailure, ...).
+  while (e instanceof wf.ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof wf.ApplicationFailure) return { code: e.type ?? 'ApplicationFailure', message: e.message };
+  if (e instanceof wf.TimeoutFailure) return { code: `TIMEOUT_${e.timeoutType ?? ''}`.replace(/_$/, ''), message: e.message || 'timed out' };
+  if (e instanceof Error) return { code: e.name, message: e.message };
+  return { code: 'Error', message: String(e) };
+}
+
+function initialState(spec: ResolvedJobSpec): JobState {
+  const now = Date.now();
+  return {
+    status: 'planning',
+    created_at: new Date(now).toISOString(),
+    started_at: null,
+    deadline_ms: now + durationMs(spec.timeout),
+    plan: null,
+    next_task: 0,
+    items_succeeded: 0,
+    items_failed: 0,
+    batches_succeeded: 0,
+    batches_failed: 0,
+    failed_batches: [],
+    failed_batches_omitted: 0,
+    parallelism: spec.parallelism,
+    paused: false,
+    served_version: null,
+    runs: 0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflow
+
+/** Runs one batch inference job; returns its final progress. `carried` is set by continue-as-new. */
+export async function batchJob(input: JobSpecInput, carried?: JobState): Promise<JobProgress> {
+  const info = wf.workflowInfo();
+  const parsed = parseJobSpec({ ...input, job_id: info.workflowId });
+  if (!parsed.ok) {
+    // Only reachable when started around the gateway (e.g. `temporal workflow start`).
+    const error = `invalid job spec: ${parsed.issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`;
+    wf.upsertSearchAttributes([{ key: NightshiftStatus, value: 'failed' }]);
+    throw wf.ApplicationFailure.nonRetryable(error, 'InvalidJob', parsed.issues);
+  }
+  const spec: ResolvedJobSpec = { ...parsed.spec, job_id: info.workflowId };
+  const loc = jobLocation(spec.output.s3_path, spec.job_id);
+  const state: JobState = carried ? { ...carried, runs: carried.runs + 1 } : initialState(spec);
+  let inFlight = 0;
+  let stop: { status: StopStatus; error: string } | null = null;
+  let manifestPath: string | null = null;
+  let finishedAt: string | null = null;
+  let updatedAt = Date.now();
+
+  // ----- activities, with their timeouts and retries stated where they are used
+  const { planJob } = wf.proxyActivities<Activities>({
+    startToCloseTimeout: '2h',
+    heartbeatTimeout: '1m',
+    retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['InvalidJob'] },
+  });
+  const { predictBatch } = wf.proxyActivities<Activities>({
+    startToCloseTimeout: spec.batch_timeout as Duration,
+    // Short, so a killed worker's batch is retried elsewhere within seconds.
+    heartbeatTimeout: '10s',
+    retry: {
+      maximumAttempts: spec.retry.max_attempts,
+      initialInterval: spec.retry.initial_interval as Duration,
+      maximumInterval: spec.retry.max_interval as Duration,
+      backoffCoefficient: 2,
+    },
+    // Wait for cancelled batches to stop, so the manifest sees every part that was written.
+    cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+  const { countTask, writeManifest } = wf.proxyActivities<Activities>({
+    startToCloseTimeout: '15m',
+    heartbeatTimeout: '1m',
+    retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '30s' },
+  });
+
+  // ----- progress
+  const progress = (): JobProgress => {
+    const now = Date.now();
+    const done = state.items_succeeded + state.items_failed;
+    const itemsTotal = state.plan?.items_total ?? null;
+    const started = state.started_at ? Date.parse(state.started_at) : null;
+    const end = finishedAt ? Date.parse(finishedAt) : now;
+    const elapsedS = started !== null ? (end - started) / 1000 : 0;
+    const throughput = elapsedS > 0 && done > 0 ? done / elapsedS : null;
+    return {
+      job_id: spec.job_id,
+      status: state.status,
+      model: {
+        name: spec.model.name,
+        version: spec.model.version ?? null,
+        version_label: spec.model.version_label ?? null,
+        signature_name: spec.model.signature_name,
+        served_version: state.served_version ?? state.plan?.model_version ?? null,
+      },
+      items_total: itemsTotal,
+      items_succeeded: state.items_succeeded,
+      items_failed: state.items_failed,
+      batches_total: state.plan?.batches_total ?? null,
+      batches_succeeded: state.batches_succeeded,
+      batches_failed: state.batches_failed,
+      batches_in_flight: inFlight,
+      parallelism: state.parallelism,
+      created_at: state.created_at,
+      started_at: state.started_at,
+      updated_at: new Date(updatedAt).toISOString(),
+      finished_at: finishedAt,
+      throughput_items_per_s: throughput === null ? null : Math.round(throughput * 100) / 100,
+      eta_s: throughput && itemsTotal !== null && !finishedAt ? Math.round((itemsTotal - done) / throughput) : null,
+      output_path: jobUrl(loc),
+      manifest_path: manifestPath,
+      error: stop?.error ?? null,
+    };
+  };
+
+  const setStatus = (status: JobStatus): void => {
+    state.status = status;
+    updatedAt = Date.now();
+    wf.upsertSearchAttributes([{ key: NightshiftStatus, value: status }]);
+    wf.upsertMemo({
+      output_path: jobUrl(loc),
+      items_total: state.plan?.items_total ?? null,
+      items_succeeded: state.items_succeeded,
+      items_failed: state.items_failed,
+    });
+  };
+
+  // ----- messages
+  const work = new wf.CancellationScope();
+  const requestStop = (status: StopStatus, error: string): void => {
+    if (stop) return;
+    stop = { status, error };
+    work.cancel();
+  };
+  wf.setHandler(statusQuery, progress);
+  wf.setHandler(cancelSignal, (reason?: string) => requestStop('cancelled', reason ? `cancelled: ${reason}` : 'cancelled by signal'));
+  wf.setHandler(pauseSignal, () => {
+    state.paused = true;
+    if (state.status === 'running') setStatus('paused');
+  });
+  wf.setHandler(resumeSignal, () => {
+    state.paused = false;
+    if (state.status === 'paused') setStatus('running');
+  });
+  wf.setHandler(
+    setParallelismUpdate,
+    (n: number) => {
+      state.parallelism = n;
+      updatedAt = Date.now();
+      return n;
+    },
+    {
+      validator: (n: number) => {
+        if (!Number.isInteger(n) || n < MIN_PARALLELISM || n > MAX_PARALLELISM) {
+          throw new Error(`parallelism must be an integer from ${MIN_PARALLELISM} to ${MAX_PARALLELISM}, got ${String(n)}`);
+        }
+      },
+    },
+  );
+
+  // ----- the job's own timeout: a timer, so a timed-out job still writes its manifest
+  const remaining = state.deadline_ms - Date.now();
+  const timer = new wf.CancellationScope();
+  if (remaining <= 0) requestStop('timed_out', `job exceeded its timeout of ${spec.timeout}`);
+  else {
+    timer.run(() => wf.sleep(remaining)).then(
+      () => requestStop('timed_out', `job exceeded its timeout of ${spec.timeout}`),
+      () => undefined, // the timer is cancelled when the job ends first
+    );
+  }
+
+  if (!carried) {
+    wf.upsertSearchAttributes([{ key: NightshiftModel, value: spec.model.name }]);
+    setStatus('planning');
+  }
+
+  const record = (r: TaskResult): void => {
+    state.items_succeeded += r.items_succeeded;
+    state.items_failed += r.items_failed;
+    state.batches_succeeded += r.batches_succeeded;
+    state.batches_failed += r.batches_failed;
+    if (r.model_version) state.served_version = r.model_version;
+    if (r.failure) {
+      if (state.failed_batches.length < MAX_FAILED_BATCHES_KEPT) state.failed_batches.push(r.failure);
+      else state.failed_batches_omitted++;
+    }
+    updatedAt = Date.now();
+    const total = state.plan?.items_total ?? 0;
+    if (total > 0 && state.items_failed / total > spec.max_failure_ratio) {
+      requestStop(
+        'failed',
+        `${state.items_failed} of ${total} items failed, more than max_failure_ratio ${spec.max_failure_ratio}` +
+          (r.failure ? ` (last: batch ${r.failure.batch}: ${r.failure.code}: ${r.failure.message})` : ''),
+      );
+    }
+  };
+
+  const historyFull = (): boolean => {
+    const i = wf.workflowInfo();
+    return i.continueAsNewSuggested || i.historyLength >= Math.max(1000, HISTORY_TARGET - state.parallelism * EVENTS_PER_IN_FLIGHT);
+  };
+
+  const runTask = async (job: BatchJobRef, task: number): Promise<void> => {
+    try {
+      record(await predictBatch({ job, task }));
+    } catch (err) {
+      if (wf.isCancellation(err)) return; // stopped by cancel/timeout: neither succeeded nor failed
+      // The activity could not report its own failure (worker lost or timed out on its last attempt).
+      const { code, message } = describeFailure(err);
+      const c = await wf.CancellationScope.nonCancellable(() => countTask({ job, task }));
+      record({
+        task,
+        batches: c.batches,
+        batches_succeeded: 0,
+        batches_failed: c.batches,
+        items_succeeded: 0,
+        items_failed: c.items,
+        model_version: null,
+        failure: { batch: c.batch, code, message },
+      });
+    }
+  };
+
+  let continueAsNew = false;
+  try {
+    await work.run(async () => {
+      if (!state.plan) {
+        state.plan = await planJob({ spec });
+        state.started_at = new Date(Date.now()).toISOString();
+      }
+      setStatus(state.paused ? 'paused' : 'running');
+      const plan = state.plan;
+      const job: BatchJobRef = {
+        job_id: spec.job_id,
+        output_path: spec.output.s3_path,
+        model: spec.model,
+        include_input: spec.output.include_input,
+        input_name: plan.input_name,
+        tasks_per_chunk: plan.tasks_per_chunk,
+        max_attempts: spec.retry.max_attempts,
+      };
+      while (state.next_task < plan.tasks_total) {
+        await wf.condition(() => (!state.paused && inFlight < state.parallelism) || historyFull());
+        if (historyFull()) {
+          continueAsNew = true;
+          break;
+        }
+        const task = state.next_task++;
+        inFlight++;
+        void runTask(job, task).finally(() => {
+          inFlight--;
+          updatedAt = Date.now();
+        });
+      }
+      await wf.condition(() => inFlight === 0);
+    });
+  } catch (err) {
+    if (!wf.isCancellation(err)) {
+      const { message } = describeFailure(err);
+      stop ??= { status: 'failed', error: `planning failed: ${message}` };
+    } else {
+      // Cancelled through Temporal (Web UI, `temporal workflow cancel`): end as the signal does.
+      stop ??= { status: 'cancelled', error: 'cancelled through Temporal' };
+    }
+    work.cancel();
+    await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
+  }
+
+  if (continueAsNew && !stop) {
+    await wf.condition(wf.allHandlersFinished);
+    timer.cancel();
+    return wf.continueAsNew<typeof batchJob>(spec, state);
+  }
+
+  // ----- aggregate, whatever happened, in a scope that a cancel cannot interrupt
+  timer.cancel();
+  const anyFailed = state.items_failed > 0 || state.batches_failed > 0;
+  const finalStatus: JobStatus = stop ? stop.status : anyFailed ? 'completed_with_errors' : 'succeeded';
+  setStatus('aggregating');
+  finishedAt = new Date(Date.now()).toISOString();
+  const final = { ...progress(), status: finalStatus };
+  manifestPath = await wf.CancellationScope.nonCancellable(() =>
+    writeManifest({
+      spec,
+      progress: final,
+      plan: state.plan,
+      failed_batches: state.failed_batches,
+      failed_batches_omitted: state.failed_batches_omitted,
+    }),
+  );
+  setStatus(finalStatus);
+  await wf.CancellationScope.nonCancellable(() => wf.condition(wf.allHandlersFinished));
+  return progress();
+}

@@ -1,0 +1,2 @@
+export { batchJob } from './batchJob';
+export type { JobState } from './batchJob';
