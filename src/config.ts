@@ -41,6 +41,7 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR', default: '127.0.0.1:8505', description: 'Listen address of the model server admin HTTP endpoint (fault injection).' },
   { name: 'NIGHTSHIFT_MODEL_BASE_PATH', default: 'models/', description: 'Model base directory, laid out <base>/<model>/<version>/.' },
   { name: 'NIGHTSHIFT_MODEL_SERVER_THREADS', default: '0', description: 'Compute threads of the model server (0 = one per core).' },
+  { name: 'NIGHTSHIFT_MODEL_SERVER_FAULTS', default: '', description: 'Model server fault injection at start, JSON (src/model-server/README.md); off when empty.' },
   { name: 'NIGHTSHIFT_GATEWAY_ADDR', default: '127.0.0.1:8080', description: 'Listen address of the HTTP gateway.' },
   { name: 'NIGHTSHIFT_GATEWAY_URL', default: 'http://127.0.0.1:8080', description: 'Where the CLI and demo reach the gateway.' },
   { name: 'NIGHTSHIFT_WORKER_MAX_ACTIVITIES', default: '32', description: 'Activities in flight per worker process.' },
@@ -123,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       adminAddr: field('NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR', hostPort),
       basePath: r.NIGHTSHIFT_MODEL_BASE_PATH,
       threads: field('NIGHTSHIFT_MODEL_SERVER_THREADS', int(0)),
+      faults: r.NIGHTSHIFT_MODEL_SERVER_FAULTS,
     },
     gateway: {
       addr: field('NIGHTSHIFT_GATEWAY_ADDR', hostPort),

@@ -1,0 +1,203 @@
+/**
+ * The TF-Serving-compatible model server, startable in-process (tests use port 0) or from main.ts.
+ * gRPC: PredictionService/{Predict,GetModelMetadata} and ModelService/GetModelStatus on `addr`;
+ * admin HTTP (health, stats, run-time fault injection) on `adminAddr`. See README.md in this folder.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { splitHostPort } from '../config';
+import { createLogger, type Logger } from '../logger';
+import { modelServiceDefinition, predictionServiceDefinition } from '../tfserving/protos';
+import { startAdminServer, type AdminServer } from './adminHttp';
+import { ComputePool } from './computePool';
+import { FaultController, type FaultConfigInput, type FaultDecision, type RpcName } from './faults';
+import { ModelRepository } from './modelRepository';
+import { getModelMetadata, getModelStatus, predict, type ResponseEncoding } from './rpcs';
+import type { ServableStats } from './servable';
+import { ServingError, codeName } from './servingError';
+
+export type { FaultConfig, FaultConfigInput } from './faults';
+export { FaultController } from './faults';
+
+export interface ModelServerOptions {
+  /** gRPC listen address, host:port; port 0 picks a free port. Default 127.0.0.1:0. */
+  addr?: string;
+  /** Admin HTTP listen address; null (default) runs no admin endpoint. */
+  adminAddr?: string | null;
+  basePath: string;
+  /** Compute threads; 0 or absent = one per core. */
+  threads?: number;
+  faults?: FaultConfigInput;
+  /** Predict's tensor representation; default `typed_fields`, as tensorflow_model_server answers. */
+  responseEncoding?: ResponseEncoding;
+  /** What a `crash_after` fault does; default: drop every connection and stop answering (in-process). */
+  onCrash?: () => void;
+  logger?: Logger;
+}
+
+export interface RpcStats {
+  requests: number;
+  ok: number;
+  errors: Record<string, number>;
+}
+
+export interface ModelServerStats {
+  uptime_s: number;
+  state: 'serving' | 'crashed' | 'stopping';
+  threads: number;
+  compute_queue: number;
+  rpcs: Record<RpcName, RpcStats>;
+  models: ServableStats[];
+  faults: ReturnType<FaultController['stats']>;
+}
+
+export interface ModelServer {
+  port: number;
+  adminPort: number | null;
+  faults: FaultController;
+  stats(): ModelServerStats;
+  stop(): Promise<void>;
+}
+
+/** gRPC's max_receive_message_length is 4 MiB by default; TF Serving accepts up to INT32_MAX. */
+const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+
+export async function startModelServer(opts: ModelServerOptions): Promise<ModelServer> {
+  const log = opts.logger ?? createLogger('model-server');
+  const started = Date.now();
+  const pool = new ComputePool(opts.threads ?? 0);
+  let repo: ModelRepository;
+  try {
+    repo = ModelRepository.load(opts.basePath, { pool, batchThreads: pool.size });
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  const faults = new FaultController(opts.faults);
+  const encoding = opts.responseEncoding ?? 'typed_fields';
+  const rpcStats = Object.fromEntries(
+    (['Predict', 'GetModelMetadata', 'GetModelStatus'] as const).map((m) => [m, { requests: 0, ok: 0, errors: {} }]),
+  ) as Record<RpcName, RpcStats>;
+  let state: ModelServerStats['state'] = 'serving';
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  });
+
+  const crash =
+    opts.onCrash ??
+    (() => {
+      server.forceShutdown();
+    });
+
+  function unary<Req, Res>(method: RpcName, fn: (req: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    const s = rpcStats[method];
+    const fail = (callback: grpc.sendUnaryData<Res>, code: grpc.status, message: string) => {
+      const name = codeName(code);
+      s.errors[name] = (s.errors[name] ?? 0) + 1;
+      callback({ code, details: message });
+    };
+    const handle = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, d: FaultDecision): void => {
+      switch (d.kind) {
+        case 'crash':
+          state = 'crashed';
+          log.warn({ method }, 'fault injection: crash');
+          crash();
+          return;
+        case 'hang':
+          // Never answered: the client's deadline or cancellation (or stop()) ends the call.
+          return;
+        case 'delay': {
+          const timer = setTimeout(() => handle(call, callback, d.then), d.ms);
+          call.on('cancelled', () => clearTimeout(timer));
+          return;
+        }
+        case 'error':
+          fail(callback, d.code, d.message);
+          return;
+        case 'none':
+          Promise.resolve()
+            .then(() => fn(call.request))
+            .then(
+              (res) => {
+                s.ok++;
+                callback(null, res);
+              },
+              (err: unknown) => {
+                if (err instanceof ServingError) return fail(callback, err.code, err.message);
+                log.error({ err, method }, 'internal error');
+                fail(callback, grpc.status.INTERNAL, (err as Error).message ?? String(err));
+              },
+            );
+      }
+    };
+    return (call, callback) => {
+      s.requests++;
+      handle(call, callback, faults.decide(method));
+    };
+  }
+
+  server.addService(predictionServiceDefinition, {
+    Predict: unary('Predict', (req: Parameters<typeof predict>[1]) => predict(repo, req, encoding)),
+    GetModelMetadata: unary('GetModelMetadata', (req: Parameters<typeof getModelMetadata>[1]) => getModelMetadata(repo, req)),
+  });
+  server.addService(modelServiceDefinition, {
+    GetModelStatus: unary('GetModelStatus', (req: Parameters<typeof getModelStatus>[1]) => getModelStatus(repo, req)),
+  });
+
+  const stats = (): ModelServerStats => ({
+    uptime_s: Math.round((Date.now() - started) / 1000),
+    state,
+    threads: pool.size,
+    compute_queue: pool.queued,
+    rpcs: JSON.parse(JSON.stringify(rpcStats)) as Record<RpcName, RpcStats>,
+    models: repo.servables().map((s) => s.stats()),
+    faults: faults.stats(),
+  });
+
+  const addr = opts.addr ?? '127.0.0.1:0';
+  let port: number;
+  let admin: AdminServer | null = null;
+  try {
+    const { host, port: wanted } = splitHostPort(addr);
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${wanted}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    if (opts.adminAddr) {
+      admin = await startAdminServer(opts.adminAddr, { faults, stats, healthy: () => state === 'serving', models: () => modelList(repo) });
+    }
+  } catch (err) {
+    server.forceShutdown();
+    await repo.close();
+    await pool.close();
+    throw err;
+  }
+  log.info({ port, adminPort: admin?.port ?? null, basePath: repo.basePath, threads: pool.size, models: modelList(repo) }, 'model server listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      state = 'stopping';
+      await admin?.close();
+      await new Promise<void>((resolve) => {
+        // Calls in flight get a moment to finish; hung calls (fault injection) never would.
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await repo.close();
+      await pool.close();
+      log.info('model server stopped');
+    })());
+
+  return { port, adminPort: admin?.port ?? null, faults, stats, stop };
+}
+
+function modelList(repo: ModelRepository): Record<string, number[]> {
+  return Object.fromEntries([...repo.models.values()].map((m) => [m.name, m.versions.map((v) => v.version)]));
+}
