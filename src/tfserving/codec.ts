@@ -423,7 +423,7 @@ export function itemsToTensors(items: unknown[], inputs: Record<string, TensorSp
   return out;
 }
 
-/** The shortest decimal that reads back as the same float32 (what TF Serving's REST API prints). */
+/** The shortest decimal that reads back as the same float32 (for normal values; as TF Serving's REST API prints). */
 function float32Json(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   for (let p = 6; p < 9; p++) {

@@ -13,7 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as PredictionServiceProto } from './generated/prediction_service';
 import type { ProtoGrpcType as ModelServiceProto } from './generated/model_service';
-import type { Any, Any__Output } from './generated/google/protobuf/Any';
+import type { Any__Output } from './generated/google/protobuf/Any';
 import type { SignatureDefMap, SignatureDefMap__Output } from './generated/tensorflow/serving/SignatureDefMap';
 
 export type { Any, Any__Output } from './generated/google/protobuf/Any';
@@ -105,8 +105,13 @@ export const messages = {
 
 export const SIGNATURE_DEF_MAP_TYPE_URL = 'type.googleapis.com/tensorflow.serving.SignatureDefMap';
 
+export interface PackedAny extends Any__Output {
+  type_url: string;
+  value: Buffer;
+}
+
 /** `metadata["signature_def"]` of a GetModelMetadataResponse. */
-export function packSignatureDefMap(map: SignatureDefMap): Any {
+export function packSignatureDefMap(map: SignatureDefMap): PackedAny {
   return { type_url: SIGNATURE_DEF_MAP_TYPE_URL, value: proto.tensorflow.serving.SignatureDefMap.serialize(map) };
 }
 
