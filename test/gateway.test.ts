@@ -115,7 +115,7 @@ describe('gateway', { timeout: 180_000 }, () => {
     assert.equal(d.taskQueue, gw.config.temporal.taskQueue);
     assert.equal(d.typedSearchAttributes.get(NightshiftStatus), 'planning');
     assert.equal(d.typedSearchAttributes.get(NightshiftModel), 'recommender');
-    assert.deepEqual(d.memo, { output_path: output, items_total: null });
+    assert.deepEqual(d.memo, { output_path: output, items_total: null, parallelism: 8 });
     const input = await workflowInput(gw, jobId);
     assert.equal(input.job_id, jobId);
     assert.equal(input.parallelism, 8, 'defaults are filled at the edge');
@@ -131,6 +131,7 @@ describe('gateway', { timeout: 180_000 }, () => {
     assert.equal(res.body.status, 'planning');
     assert.equal(res.body.model?.name, 'recommender');
     assert.equal(res.body.items_total, null);
+    assert.equal(res.body.parallelism, 8);
     assert.equal(res.body.output_path, `${gw.outputPath}${jobId}/`);
     assert.equal(res.body.links?.ui, `${gw.config.temporal.uiUrl}/namespaces/default/workflows/${jobId}`);
   });

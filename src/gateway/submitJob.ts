@@ -72,7 +72,7 @@ export async function submitJob(deps: SubmitDeps, body: unknown): Promise<Submit
         { key: NightshiftStatus, value: 'planning' },
         { key: NightshiftModel, value: spec.model.name },
       ],
-      memo: { output_path: outputPath, items_total: null },
+      memo: { output_path: outputPath, items_total: null, parallelism: spec.parallelism },
     });
   } catch (err) {
     // Two submits of one id racing past the existence check: the loser answers with the winner's job.
