@@ -108,7 +108,7 @@ export function createPredictBatch(deps: ActivityDeps) {
     let modelVersion: string | null = null;
     try {
       if (task.kind === 'gzip') {
-        const run = await runGzipTask({ deps, loc, task, job, call, progress, hb, signal });
+        const run = await runGzipTask({ deps, loc, task, job, call, progress, hb, signal, attempt: ctx.info.attempt });
         modelVersion = run.modelVersion;
       } else {
         const prepared = task.kind === 'lines' ? await readLinesTask(deps, task, signal) : await prepareObjects(deps, task, job.input_name ?? '', signal);
@@ -116,7 +116,9 @@ export function createPredictBatch(deps: ActivityDeps) {
         const outcomes = await predictPrepared(run, prepared);
         modelVersion = run.modelVersion;
         // Not abortable: once predicted, a part is written whole, so a counted batch always has its part.
-        const written = await writeBatchParts(deps.s3, loc, task.batch, prepared.refs, outcomes, job.include_input);
+        const written = await writeBatchParts(deps.s3, loc, task.batch, prepared.refs, outcomes, job.include_input, {
+          mayHaveStaleErrors: ctx.info.attempt > 1,
+        });
         progress.next_batch = 1;
         progress.items_succeeded = written.items_succeeded;
         progress.items_failed = written.items_failed;

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ensureBucket } from '../src/storage/s3';
 import { startModelServer } from '../src/model-server/server';
-import { BUCKET, allLines, exactlyOnce, putJsonLines, readOutputs, s3, startJob, temporalClient, uniqueId, waitForProgress, users } from './helpers/jobHarness';
+import { BUCKET, allLines, exactlyOnce, putJsonLines, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, waitForProgress, users } from './helpers/jobHarness';
 
 type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 
@@ -26,7 +26,7 @@ describe('a killed worker', { timeout: 300_000 }, () => {
 
   before(async () => {
     await ensureBucket(s3, BUCKET);
-    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1 });
+    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
     server.faults.set({ latency: { kind: 'fixed', ms: 100 } });
   });
   after(async () => {

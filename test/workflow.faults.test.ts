@@ -15,6 +15,7 @@ import {
   exactlyOnce,
   readOutputs,
   s3,
+  silentLogger,
   startJob,
   temporalClient,
   uniqueId,
@@ -41,7 +42,7 @@ describe('batchJob under faults', { timeout: 600_000 }, () => {
 
   before(async () => {
     await ensureBucket(s3, BUCKET);
-    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1 });
+    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
     target = `127.0.0.1:${server.port}`;
   });
   after(async () => {
@@ -176,7 +177,10 @@ describe('batchJob under faults', { timeout: 600_000 }, () => {
         await sleep(1000);
         const still = await handle.query<JobProgress>('status');
         assert.equal(still.batches_succeeded, paused.batches_succeeded, 'no batch ran while paused');
-        await assert.rejects(handle.executeUpdate('setParallelism', { args: [0] }), /parallelism must be an integer from 1 to 1000/);
+        await assert.rejects(handle.executeUpdate('setParallelism', { args: [0] }), (err: Error) => {
+          assert.match(String((err.cause as Error | undefined)?.message), /parallelism must be an integer from 1 to 1000/);
+          return true;
+        });
         assert.equal(await handle.executeUpdate('setParallelism', { args: [5] }), 5);
         await handle.signal('resume');
         const wide = await waitForProgress(handle, (p) => p.batches_in_flight > 1 || p.status !== 'running', 30_000);

@@ -33,6 +33,7 @@ export interface GzipTaskArgs {
   progress: GzipProgress;
   hb: AutoHeartbeat<GzipProgress>;
   signal: AbortSignal;
+  attempt: number;
 }
 
 export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: string | null }> {
@@ -52,7 +53,9 @@ export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: stri
       const parsed = pending.flatMap((p) => parseLines(Buffer.from(p.text), p.line));
       const prepared = prepareLines(parsed, item, source);
       const outcomes = await predictPrepared(run, prepared);
-      const written = await writeBatchParts(a.deps.s3, a.loc, task.batch + batchNo, prepared.refs, outcomes, a.job.include_input);
+      const written = await writeBatchParts(a.deps.s3, a.loc, task.batch + batchNo, prepared.refs, outcomes, a.job.include_input, {
+        mayHaveStaleErrors: a.attempt > 1,
+      });
       progress.next_batch = batchNo + 1;
       progress.items_succeeded += written.items_succeeded;
       progress.items_failed += written.items_failed;

@@ -35,8 +35,9 @@ export async function writeBatchParts(
   refs: ItemRef[],
   outcomes: ItemOutcome[],
   includeInput: boolean,
-  signal?: AbortSignal,
+  opts: { signal?: AbortSignal; mayHaveStaleErrors?: boolean } = {},
 ): Promise<WrittenBatch> {
+  const { signal } = opts;
   const ok: string[] = [];
   const bad: string[] = [];
   refs.forEach((ref, i) => {
@@ -62,7 +63,7 @@ export async function writeBatchParts(
       metadata: { [ITEMS_METADATA]: String(bad.length) },
       signal,
     });
-  } else {
+  } else if (opts.mayHaveStaleErrors ?? true) {
     await deleteObject(s3, loc.bucket, errKey, signal);
   }
   return { batch, part_key: key, part_bytes: Buffer.byteLength(body), items_succeeded: ok.length, items_failed: bad.length };

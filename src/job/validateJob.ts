@@ -35,12 +35,17 @@ export function resolveBytesInput(signature: ModelSignature, named: string | und
   return { name };
 }
 
-/** Names the first sample items whose keys or values do not fit the signature. */
+/**
+ * Checks the first SAMPLE_ITEMS items against the signature. The job is rejected only when every
+ * sampled item is wrong (a wrong input name or dtype); a few bad items among good ones are not
+ * the job's fault and are isolated into `errors/` as the job runs.
+ */
 export function checkItems(signature: ModelSignature, items: unknown[], field: string): FieldIssue[] {
   const names = Object.keys(signature.inputs);
   const issues: FieldIssue[] = [];
-  items.slice(0, SAMPLE_ITEMS).forEach((item, i) => {
-    if (issues.length >= 5) return;
+  const sample = items.slice(0, SAMPLE_ITEMS);
+  sample.forEach((item, i) => {
+    if (issues.length < i) return; // one item fitted: the job is fine
     const keyed = typeof item === 'object' && item !== null && !Array.isArray(item) && !('b64' in item && names.length === 1);
     if (keyed && (names.length > 1 || !(names[0]! in item))) {
       const keys = Object.keys(item);
@@ -62,7 +67,7 @@ export function checkItems(signature: ModelSignature, items: unknown[], field: s
       issues.push({ field: `${field}[${i}]`, reason: err.message });
     }
   });
-  return issues;
+  return issues.length === sample.length ? issues.slice(0, 5) : [];
 }
 
 /** The model field a TF Serving error points at. */

@@ -4,7 +4,7 @@
  * S3 rather than trusting counts.
  */
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
@@ -21,6 +21,9 @@ export const config: Config = loadConfig();
 export const s3 = createS3Client(config.s3);
 export const BUCKET = config.s3.bucket;
 export const silentLogger = pino({ level: 'silent' });
+
+// The SDK logs every worker state change at INFO; tests only want to hear about trouble.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
 
