@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isFinal } from '../src/job/messages';
 import { allLines, exactlyOnce, readOutputs, users, withWorker } from './helpers/jobHarness';
+import { createPreflight } from '../src/gateway/preflight';
+import { createS3Client } from '../src/storage/s3';
 import { itemListSpec, startGateway, type AnswerBody, type GatewayHarness } from './gatewayHarness';
 
 async function waitFor(gw: GatewayHarness, jobId: string, pred: (b: AnswerBody) => boolean, timeoutMs = 120_000): Promise<AnswerBody> {
@@ -55,6 +57,34 @@ describe('gateway end to end', { timeout: 300_000 }, () => {
     assert.equal(after.body.items_total, 16_000);
     assert.equal(after.body.items_succeeded, 16_000);
     assert.equal(after.body.manifest_path, `${gw.outputPath}${jobId}/manifest.json`);
+  });
+
+  test('pre-flight validation against S3 and the model server names the bad field', async () => {
+    const preflight = createPreflight(gw.config, createS3Client(gw.config.s3));
+    const strict = await startGateway({ validateJob: preflight.validateJob });
+    try {
+      const cases: [string, unknown, string, RegExp][] = [
+        [
+          'inputs matching nothing',
+          { ...itemListSpec(gw.outputPath), input: { delimited_files: { s3_paths: [`${gw.outputPath}no-such-input/`] } } },
+          'input.delimited_files.s3_paths',
+          /matches no object/,
+        ],
+        ['an unknown model', { ...itemListSpec(gw.outputPath), model: { name: 'no_such_model' } }, 'model.name', /NOT_FOUND/],
+        ['an item the signature does not take', itemListSpec(gw.outputPath, [{ colour: 'red' }]), 'input.item_list.items[0]', /colour/],
+      ];
+      for (const [name, spec, field, reason] of cases) {
+        const res = await strict.post('/v1/jobs', spec);
+        assert.equal(res.status, 400, `${name}: ${JSON.stringify(res.body)}`);
+        const issue = res.body.error?.fields?.find((f) => f.field === field);
+        assert.ok(issue, `${name}: ${JSON.stringify(res.body.error)}`);
+        assert.match(issue.reason, reason);
+      }
+      assert.equal((await strict.post('/v1/jobs', itemListSpec(gw.outputPath))).status, 201, 'a good job passes');
+    } finally {
+      await strict.close();
+      preflight.close();
+    }
   });
 
   test('pause holds a running job, parallelism changes its window, resume lets it finish', async () => {

@@ -5,6 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { jobLocation, stagedItemsKey } from '../src/job/layout';
 import { NightshiftModel, NightshiftStatus } from '../src/job/messages';
@@ -13,6 +17,15 @@ import { getObjectText, headObject } from '../src/storage/s3';
 import { itemListSpec, startGateway, type GatewayHarness } from './gatewayHarness';
 
 const T = { timeout: 60_000 };
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address() as { port: number };
+  srv.close();
+  await once(srv, 'close');
+  return port;
+}
 
 async function workflowInput(gw: GatewayHarness, jobId: string): Promise<ResolvedJobSpec> {
   const history = await gw.temporal.workflow.getHandle(jobId).fetchHistory();
@@ -94,6 +107,42 @@ describe('gateway', { timeout: 180_000 }, () => {
       assert.equal((await gw.get(`/v1/jobs/${jobId}`)).status, 404);
     } finally {
       await strict.close();
+    }
+  });
+
+  test('a pre-flight check that does not answer in time does not hold the submit', T, async () => {
+    const slow = await startGateway({ validateJob: () => new Promise(() => undefined), validateTimeoutMs: 200 });
+    try {
+      assert.equal((await slow.post('/v1/jobs', itemListSpec(gw.outputPath))).status, 201);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('npm run gateway serves healthz and stops cleanly on SIGTERM', T, async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'gateway', 'main.js')], {
+      env: { ...process.env, NIGHTSHIFT_GATEWAY_ADDR: `127.0.0.1:${port}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    child.stdout.on('data', (d: Buffer) => (logs += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (logs += d.toString()));
+    const exited = once(child, 'exit');
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+        if (ok) break;
+        assert.ok(Date.now() < deadline && child.exitCode === null, `gateway did not come up: ${logs}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      assert.equal(code, 0, logs);
+      assert.match(logs, /"msg":"gateway stopped"/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 

@@ -24,6 +24,8 @@ export interface GatewayDeps {
   queryTimeoutMs?: number;
   /** How long `POST .../parallelism` waits for the workflow to take the update. */
   updateTimeoutMs?: number;
+  /** How long `POST /v1/jobs` waits for `validateJob` before starting the job unchecked. */
+  validateTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -42,11 +44,20 @@ function optionalJson(req: Request): unknown {
 }
 
 export function createGatewayApp(deps: GatewayDeps): express.Application {
-  const view = { ...deps, queryTimeoutMs: deps.queryTimeoutMs ?? 3000 };
+  const view = { ...deps, queryTimeoutMs: deps.queryTimeoutMs ?? 3000, validateTimeoutMs: deps.validateTimeoutMs ?? 10_000 };
   const control = { temporal: deps.temporal, updateTimeoutMs: deps.updateTimeoutMs ?? 10_000 };
   const app = express();
   app.disable('x-powered-by');
   app.set('json spaces', 0);
+  app.use((req, res, next) => {
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      // Progress polling is constant chatter; everything that changes something is worth a line.
+      deps.logger[req.method === 'GET' ? 'debug' : 'info']({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+    });
+    next();
+  });
   app.use(express.json({ limit: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, strict: false }));
 
   app.get('/healthz', async (_req, res) => {

@@ -7,9 +7,8 @@ import { loadConfig, splitHostPort } from '../config';
 import { createLogger } from '../logger';
 import { createS3Client } from '../storage/s3';
 import { connectClient } from '../temporal/connect';
-import { validateJob } from '../job/validateJob';
-import { TfServingClients } from '../tfserving/clients';
 import { createGatewayApp } from './app';
+import { createPreflight } from './preflight';
 
 /** In-flight requests get this long to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -19,14 +18,8 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway', config.logLevel);
   const temporal = await connectClient(config.temporal);
   const s3 = createS3Client(config.s3);
-  const tfserving = new TfServingClients(config.tfserving);
-  const app = createGatewayApp({
-    temporal,
-    s3,
-    config,
-    logger,
-    validateJob: (spec) => validateJob({ s3, tfserving }, spec),
-  });
+  const preflight = createPreflight(config, s3);
+  const app = createGatewayApp({ temporal, s3, config, logger, validateJob: preflight.validateJob });
 
   const { host, port } = splitHostPort(config.gateway.addr);
   const server = createServer(app);
@@ -44,7 +37,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     server.close(() => {
       clearTimeout(force);
-      tfserving.close();
+      preflight.close();
       s3.destroy();
       temporal.connection
         .close()

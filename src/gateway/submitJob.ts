@@ -21,6 +21,21 @@ export interface SubmitDeps extends JobViewDeps {
   s3: S3Client;
   config: Config;
   validateJob?: ValidateJob;
+  /** Pre-flight checks are a courtesy (the plan activity repeats them): a slow one must not hold the submit. */
+  validateTimeoutMs: number;
+}
+
+/** The promise's value, or undefined once `ms` have passed. */
+async function withinBudget<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The 201 body: enough to follow the job. */
@@ -55,8 +70,9 @@ export async function submitJob(deps: SubmitDeps, body: unknown): Promise<Submit
   }
 
   if (deps.validateJob) {
-    const issues = await deps.validateJob(spec);
-    if (issues.length > 0) throw invalidFields(issues);
+    const issues = await withinBudget(deps.validateJob(spec), deps.validateTimeoutMs);
+    if (issues === undefined) deps.logger.warn({ jobId: spec.job_id }, 'pre-flight validation took too long; the plan activity checks the job instead');
+    else if (issues.length > 0) throw invalidFields(issues);
   }
 
   const workflowSpec = await stageLargeItemList(deps.s3, spec);
