@@ -78,8 +78,8 @@ export function embeddingTable(rows: number, dim: number, seed: number, levels?:
 }
 
 /** Users and items draw from different streams of the same seed. */
-const USER_STREAM = 0x75736572;
-const ITEM_STREAM = 0x6974656d;
+const STREAMS = { users: 0x75736572, items: 0x6974656d } as const;
+export const streamSeed = (seed: number, table: keyof typeof STREAMS) => (seed ^ STREAMS[table]) >>> 0;
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -122,8 +122,8 @@ export function ensureRecommenderVersion(versionDir: string, defaults: Recommend
     ? readJsonFile(specPath, RecommenderVersionSchema)
     : recommenderVersionFile(defaults);
   const tables = [
-    { file: spec.user_embeddings, rows: spec.num_users, stream: USER_STREAM },
-    { file: spec.item_embeddings, rows: spec.num_items, stream: ITEM_STREAM },
+    { file: spec.user_embeddings, rows: spec.num_users, stream: 'users' as const },
+    { file: spec.item_embeddings, rows: spec.num_items, stream: 'items' as const },
   ];
   const current = tables.every((t) =>
     fileMatches(join(versionDir, t.file), t.rows * spec.dim * 4, spec.sha256?.[t.file]),
@@ -132,7 +132,7 @@ export function ensureRecommenderVersion(versionDir: string, defaults: Recommend
 
   const hashes: Record<string, string> = {};
   for (const t of tables) {
-    const table = embeddingTable(t.rows, spec.dim, (spec.seed ^ t.stream) >>> 0, spec.levels);
+    const table = embeddingTable(t.rows, spec.dim, streamSeed(spec.seed, t.stream), spec.levels);
     const bytes = new Uint8Array(table.buffer);
     hashes[t.file] = sha256(bytes);
     const expected = spec.sha256?.[t.file];

@@ -3,6 +3,7 @@
  * gRPC: PredictionService/{Predict,GetModelMetadata} and ModelService/GetModelStatus on `addr`;
  * admin HTTP (health, stats, run-time fault injection) on `adminAddr`. See README.md in this folder.
  */
+import type { Server as NetServer, Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { splitHostPort } from '../config';
 import { createLogger, type Logger } from '../logger';
@@ -84,9 +85,11 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
 
+  let connections = new Set<Socket>();
   const crash =
     opts.onCrash ??
     (() => {
+      for (const socket of connections) socket.destroy();
       server.forceShutdown();
     });
 
@@ -163,6 +166,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
     port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host}:${wanted}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
+    connections = trackConnections(server);
     if (opts.adminAddr) {
       admin = await startAdminServer(opts.adminAddr, { faults, stats, healthy: () => state === 'serving', models: () => modelList(repo) });
     }
@@ -196,6 +200,24 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
     })());
 
   return { port, adminPort: admin?.port ?? null, faults, stats, stop };
+}
+
+/**
+ * The raw TCP connections of a bound gRPC server. Destroying them is what a killed process looks like to
+ * clients: connections just close (UNAVAILABLE). forceShutdown alone sends GOAWAY / RST_STREAM, which clients
+ * report as CANCELLED (not retryable), and HTTP/2 sessions refuse direct socket access, hence the net level.
+ * grpc-js keeps its HTTP/2 servers private; without them a crash degrades to forceShutdown.
+ */
+function trackConnections(server: grpc.Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  const servers = (server as unknown as { http2Servers?: Map<NetServer, unknown> }).http2Servers;
+  servers?.forEach((_, srv) =>
+    srv.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    }),
+  );
+  return sockets;
 }
 
 function modelList(repo: ModelRepository): Record<string, number[]> {
