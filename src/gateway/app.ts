@@ -48,7 +48,6 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
   const control = { temporal: deps.temporal, updateTimeoutMs: deps.updateTimeoutMs ?? 10_000 };
   const app = express();
   app.disable('x-powered-by');
-  app.set('json spaces', 0);
   app.use((req, res, next) => {
     const t0 = process.hrtime.bigint();
     res.on('finish', () => {
@@ -79,8 +78,8 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
     res.json(await getJobView(view, req.params.id));
   });
 
-  app.post('/v1/jobs/:id/:signal', async (req, res, next) => {
-    const name = req.params.signal;
+  app.post('/v1/jobs/:id/:action', async (req, res, next) => {
+    const name = req.params.action;
     if (name === 'parallelism') {
       requireJson(req);
       const parallelism = await setParallelism(control, req.params.id, req.body as unknown);
