@@ -12,7 +12,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { loadConfig, type Config } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createS3Client, ensureBucket } from '../src/storage/s3';
-import { connectClient } from '../src/temporal/connect';
+import { connectClient } from '../src/temporal/connectClient';
 import { createGatewayApp, type GatewayDeps } from '../src/gateway/app';
 import type { ErrorBody } from '../src/gateway/errors';
 import type { JobView } from '../src/gateway/jobView';

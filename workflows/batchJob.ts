@@ -192,6 +192,10 @@ export async function batchJob(input: JobSpecInput, carried?: JobState): Promise
       items_total: state.plan?.items_total ?? null,
       items_succeeded: state.items_succeeded,
       items_failed: state.items_failed,
+      batches_total: state.plan?.batches_total ?? null,
+      batches_succeeded: state.batches_succeeded,
+      batches_failed: state.batches_failed,
+      parallelism: state.parallelism,
     });
   };
 
@@ -217,6 +221,7 @@ export async function batchJob(input: JobSpecInput, carried?: JobState): Promise
     (n: number) => {
       state.parallelism = n;
       updatedAt = Date.now();
+      wf.upsertMemo({ parallelism: n });
       return n;
     },
     {

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { loadConfig, splitHostPort } from '../config';
 import { createLogger } from '../logger';
 import { createS3Client } from '../storage/s3';
-import { connectClient } from '../temporal/connect';
+import { connectClient } from '../temporal/connectClient';
 import { createGatewayApp } from './app';
 import { createPreflight } from './preflight';
 

@@ -5,7 +5,7 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { connectWorker } from '../temporal/connect';
+import { connectWorker } from '../temporal/connectWorker';
 import { createBatchWorker } from './createWorker';
 import { createActivityDeps } from './activityDeps';
 

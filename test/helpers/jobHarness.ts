@@ -9,7 +9,8 @@ import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } fr
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
 import { createS3Client, ensureBucket, getObjectText, listObjects, putObject } from '../../src/storage/s3';
-import { connectClient, connectWorker } from '../../src/temporal/connect';
+import { connectClient } from '../../src/temporal/connectClient';
+import { connectWorker } from '../../src/temporal/connectWorker';
 import { createBatchWorker } from '../../src/worker/createWorker';
 import { createActivityDeps } from '../../src/worker/activityDeps';
 import { NightshiftModel, NightshiftStatus, type JobProgress } from '../../src/job/messages';
