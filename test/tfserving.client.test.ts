@@ -156,7 +156,7 @@ describe('TF Serving client against the model server', { timeout: 120_000 }, () 
   test('requests are kept under the max message size; one item too large for it is a CodecError', async () => {
     const limited = new TfServingClient({ target: `127.0.0.1:${server.port}`, maxMessageBytes: 192 * 1024 });
     try {
-      const blobs = Array.from({ length: 8 }, (_, i) => Buffer.alloc(40 * 1024, i));
+      const blobs = Array.from({ length: 8 }, (_, i) => Buffer.alloc(50 * 1024, i));
       const before = predictCalls(server);
       const res = await limited.predict({ name: 'echo_bytes' }, blobs.map((b) => ({ b64: b.toString('base64') })));
       assert.ok(predictCalls(server) - before >= 3, 'split into several requests');
@@ -167,6 +167,35 @@ describe('TF Serving client against the model server', { timeout: 120_000 }, () 
       );
     } finally {
       limited.close();
+    }
+  });
+
+  test('an answer over the receive limit is asked for again in halves', async () => {
+    const tiny = new TfServingClient({ target: `127.0.0.1:${server.port}`, maxMessageBytes: 700, maxBatchSize: MODEL_MAX_BATCH });
+    try {
+      const users = Array.from({ length: MODEL_MAX_BATCH }, (_, i) => i * 11);
+      const before = predictCalls(server);
+      const res = await tiny.predict(REC, users, { signature: await client.getModelMetadata(REC) });
+      assert.ok(predictCalls(server) - before >= 3, 'one answer too large, then halves');
+      res.outputs.forEach((o, i) => assert.deepEqual(o.item_ids, expectedTop10(2, users[i]!)));
+    } finally {
+      tiny.close();
+    }
+  });
+
+  test('one caller aborting while the signature is fetched does not fail another caller', async (t) => {
+    t.after(() => server.faults.clear());
+    const fresh = new TfServingClient({ target: `127.0.0.1:${server.port}` });
+    try {
+      server.faults.set({ latency: 300, methods: ['GetModelMetadata'] });
+      const ac = new AbortController();
+      const a = fresh.predict(REC, [1], { signal: ac.signal });
+      const b = fresh.predict(REC, [2]);
+      setTimeout(() => ac.abort(), 50);
+      await rejects(a, 'CANCELLED');
+      assert.deepEqual((await b).outputs[0]!.item_ids, expectedTop10(2, 2));
+    } finally {
+      fresh.close();
     }
   });
 

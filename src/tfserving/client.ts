@@ -93,7 +93,7 @@ const DEFAULTS = {
   keepaliveTimeoutMs: 20_000,
   signatureCacheMs: 30_000,
 };
-/** Room left in a message for the envelope around the tensors (names, shapes, model spec). */
+/** Room left in a message for the envelope around the tensors (names, shapes, model spec), at most 1/8 of it. */
 const MESSAGE_HEADROOM = 64 * 1024;
 
 function readPem(file: string | undefined, what: string): Buffer | null {
@@ -118,6 +118,28 @@ export function modelSpecOf(model: ModelRef): ModelSpec {
   if (model.version !== undefined && model.version !== '') spec.version = { value: String(model.version) };
   else if (model.version_label) spec.version_label = model.version_label;
   return spec;
+}
+
+interface PlannedRequest {
+  start: number;
+  count: number;
+  inputs: Record<string, TensorProto>;
+}
+
+/** A call the caller aborted: CANCELLED, and not worth a retry. */
+function cancelledByCaller(rpc: string, cause?: unknown): TfServingError {
+  return new TfServingError(grpc.status.CANCELLED, `${rpc} cancelled by the caller`, { rpc, retryable: false, cause });
+}
+
+/** Waits for `p`, or rejects CANCELLED as soon as the caller's signal fires (p itself goes on for others). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, rpc: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(cancelledByCaller(rpc));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelledByCaller(rpc));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Protobuf bytes the tensors will take, roughly; used only to keep requests under the message limit. */
@@ -166,7 +188,7 @@ export class TfServingClient {
   /** One unary call with deadline and AbortSignal; errors become TfServingError with the server's message. */
   private unary<Res>(rpc: string, opts: CallOptions, start: (options: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall): Promise<Res> {
     const { signal } = opts;
-    if (signal?.aborted) return Promise.reject(new TfServingError(grpc.status.CANCELLED, `${rpc} cancelled by the caller`, { rpc, retryable: false }));
+    if (signal?.aborted) return Promise.reject(cancelledByCaller(rpc));
     return new Promise<Res>((resolve, reject) => {
       const deadline = new Date(Date.now() + (opts.deadlineMs ?? this.opts.deadlineMs));
       const onAbort = () => call.cancel();
@@ -174,7 +196,7 @@ export class TfServingClient {
         signal?.removeEventListener('abort', onAbort);
         if (err) {
           if (err.code === grpc.status.CANCELLED && signal?.aborted) {
-            reject(new TfServingError(grpc.status.CANCELLED, `${rpc} cancelled by the caller`, { rpc, retryable: false, cause: err }));
+            reject(cancelledByCaller(rpc, err));
           } else reject(TfServingError.fromServiceError(err, rpc));
         } else resolve(res!);
       });
@@ -199,15 +221,23 @@ export class TfServingClient {
     return signature;
   }
 
-  /** getModelMetadata, reused for signatureCacheMs so every predict() does not ask again. */
+  /**
+   * getModelMetadata, reused for signatureCacheMs so every predict() does not ask again. The shared call is not
+   * tied to any one caller's AbortSignal (one job's cancellation must not fail another job's predict); each
+   * caller stops waiting on its own signal instead.
+   */
   private cachedSignature(model: ModelRef, opts: CallOptions): Promise<ModelSignature> {
     const key = JSON.stringify([model.name, model.version ?? null, model.version_label ?? null, model.signature_name || DEFAULT_SIGNATURE]);
-    const hit = this.signatures.get(key);
-    if (hit && Date.now() - hit.at < this.opts.signatureCacheMs) return hit.value;
-    const value = this.getModelMetadata(model, opts);
-    this.signatures.set(key, { at: Date.now(), value });
-    value.catch(() => this.signatures.delete(key));
-    return value;
+    let hit = this.signatures.get(key);
+    if (!hit || Date.now() - hit.at >= this.opts.signatureCacheMs) {
+      const value = this.getModelMetadata(model, { deadlineMs: opts.deadlineMs });
+      hit = { at: Date.now(), value };
+      this.signatures.set(key, hit);
+      value.catch(() => {
+        if (this.signatures.get(key)?.value === value) this.signatures.delete(key);
+      });
+    }
+    return abortable(hit.value, opts.signal, 'GetModelMetadata');
   }
 
   /** Versions of a model and their states (GetModelStatus); all versions unless the ref names one. */
@@ -223,32 +253,35 @@ export class TfServingClient {
     }));
   }
 
+  /** Items [start, start + count) as one request's inputs; CodecError items are numbered in the caller's list. */
+  private encode(items: unknown[], start: number, count: number, signature: ModelSignature): Record<string, TensorProto> {
+    try {
+      return itemsToTensors(items.slice(start, start + count), signature.inputs);
+    } catch (err) {
+      if (err instanceof CodecError && err.item !== undefined) throw new CodecError(err.field, err.reason, start + err.item);
+      throw err;
+    }
+  }
+
   /** Cuts items into requests of at most maxBatchSize items and maxMessageBytes bytes; encodes each once. */
-  private planRequests(items: unknown[], signature: ModelSignature): { start: number; count: number; inputs: Record<string, TensorProto> }[] {
-    const out: { start: number; count: number; inputs: Record<string, TensorProto> }[] = [];
-    const limit = this.opts.maxMessageBytes - MESSAGE_HEADROOM;
-    const encode = (start: number, count: number): void => {
-      let inputs: Record<string, TensorProto>;
-      try {
-        inputs = itemsToTensors(items.slice(start, start + count), signature.inputs);
-      } catch (err) {
-        if (err instanceof CodecError && err.item !== undefined) throw new CodecError(err.field, err.reason, start + err.item);
-        throw err;
-      }
+  private planRequests(items: unknown[], signature: ModelSignature, from = 0, to = items.length, maxBatch = this.opts.maxBatchSize): PlannedRequest[] {
+    const out: PlannedRequest[] = [];
+    const max = this.opts.maxMessageBytes;
+    const limit = max - Math.min(MESSAGE_HEADROOM, Math.floor(max / 8));
+    const plan = (start: number, count: number): void => {
+      const inputs = this.encode(items, start, count, signature);
       const bytes = Object.values(inputs).reduce((n, t) => n + tensorBytes(t), 0);
       if (bytes <= limit) {
         out.push({ start, count, inputs });
       } else if (count === 1) {
-        throw new CodecError('', `encodes to ${bytes} bytes, more than the max message size of ${this.opts.maxMessageBytes} bytes`, start);
+        throw new CodecError('', `encodes to ${bytes} bytes, more than the max message size of ${max} bytes`, start);
       } else {
         const half = Math.ceil(count / 2);
-        encode(start, half);
-        encode(start + half, count - half);
+        plan(start, half);
+        plan(start + half, count - half);
       }
     };
-    for (let start = 0; start < items.length; start += this.opts.maxBatchSize) {
-      encode(start, Math.min(this.opts.maxBatchSize, items.length - start));
-    }
+    for (let start = from; start < to; start += maxBatch) plan(start, Math.min(maxBatch, to - start));
     return out;
   }
 
@@ -264,10 +297,20 @@ export class TfServingClient {
       outputs: [],
     };
     const spec = modelSpecOf({ ...model, signature_name: signatureName });
-    let first = true;
-    for (const req of this.planRequests(items, signature)) {
+    let answered = false;
+    const send = async (req: PlannedRequest): Promise<void> => {
       const request: PredictRequest = { model_spec: spec, inputs: req.inputs, output_filter: opts.outputFilter ?? [] };
-      const res = await this.unary<PredictResponse__Output>('Predict', opts, (o, cb) => this.prediction.Predict(request, o, cb));
+      let res: PredictResponse__Output;
+      try {
+        res = await this.unary<PredictResponse__Output>('Predict', opts, (o, cb) => this.prediction.Predict(request, o, cb));
+      } catch (err) {
+        // The answer was over our receive limit: ask again in halves (only the response size is unknown ahead).
+        if (req.count > 1 && err instanceof TfServingError && err.codeName === 'RESOURCE_EXHAUSTED' && /Received message larger than max/i.test(err.message)) {
+          for (const part of this.planRequests(items, signature, req.start, req.start + req.count, Math.ceil(req.count / 2))) await send(part);
+          return;
+        }
+        throw err;
+      }
       let rows: Record<string, unknown>[];
       try {
         rows = tensorsToItems(res.outputs, req.count);
@@ -276,15 +319,16 @@ export class TfServingClient {
         throw new TfServingError(grpc.status.INTERNAL, `malformed PredictResponse: output ${err.message}`, { rpc: 'Predict', cause: err });
       }
       for (const row of rows) result.outputs.push(row);
-      if (first && res.model_spec) {
+      if (!answered && res.model_spec) {
         result.model = {
           name: res.model_spec.name || model.name,
           version: res.model_spec.version?.value ?? result.model.version,
           signature_name: res.model_spec.signature_name || signatureName,
         };
-        first = false;
+        answered = true;
       }
-    }
+    };
+    for (const req of this.planRequests(items, signature)) await send(req);
     return result;
   }
 
