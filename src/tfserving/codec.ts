@@ -374,10 +374,10 @@ function stackInput(spec: TensorSpec, info: DTypeInfo, values: unknown[]): Decod
   }
   const perItem = elementCount(itemShape, name);
   const n = elementCount([values.length, perItem], name);
-  const numeric = info.kind !== 'bytes' && info.kind !== 'bool';
-  const out: unknown[] | Float32Array | Float64Array | Int32Array = numeric
-    ? info.kind === 'half' ? new Float32Array(n) : info.kind === 'bigint' ? new Array<bigint>(n) : new (info.array as Float64ArrayConstructor)(n)
-    : new Array<unknown>(n);
+  // Typed storage where the values are numbers; a plain array for bigints (copied into BigInt64Array below),
+  // booleans and bytes.
+  const out: unknown[] | Float32Array | Float64Array =
+    info.kind === 'half' ? new Float32Array(n) : info.kind === 'float' || info.kind === 'int' ? new (info.array as Float64ArrayConstructor)(n) : new Array<unknown>(n);
   let k = 0;
   values.forEach((v, i) => {
     try {
@@ -395,9 +395,7 @@ function stackInput(spec: TensorSpec, info: DTypeInfo, values: unknown[]): Decod
       throw err;
     }
   });
-  let typed: TensorValues;
-  if (info.kind === 'bigint') typed = (info.array as BigInt64ArrayConstructor).from(out as bigint[]);
-  else typed = out as TensorValues;
+  const typed = info.kind === 'bigint' ? (info.array as BigInt64ArrayConstructor).from(out as bigint[]) : (out as TensorValues);
   return { dtype: info.name, shape: [values.length, ...itemShape], values: typed };
 }
 

@@ -35,6 +35,8 @@ export class TfServingError extends Error {
   readonly code: number;
   readonly codeName: GrpcCodeName;
   readonly retryable: boolean;
+  /** The RPC, e.g. `Predict`. */
+  readonly rpc: string | undefined;
 
   constructor(
     code: number,
@@ -54,8 +56,6 @@ export class TfServingError extends Error {
     this.retryable = opts.retryable ?? (RETRYABLE_CODES.has(this.codeName) || this.codeName === 'CANCELLED');
     this.rpc = opts.rpc;
   }
-
-  readonly rpc: string | undefined;
 
   /** From a grpc-js call error: code and `details` (the server's message without grpc-js's "14 UNAVAILABLE:" prefix). */
   static fromServiceError(err: ServiceError, rpc?: string): TfServingError {

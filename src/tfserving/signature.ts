@@ -40,8 +40,9 @@ function specs(map: Record<string, TensorInfo__Output>): Record<string, TensorSp
 }
 
 /**
- * Picks one signature out of a GetModelMetadata answer. Throws a plain Error naming what is missing; TF Serving
- * itself answers FAILED_PRECONDITION for an unknown signature only on Predict, so the client maps this one.
+ * Picks one signature out of a GetModelMetadata answer; undefined when the model has no signature of that name
+ * (the client turns that into TF Serving's FAILED_PRECONDITION wording). Throws when the answer carries no
+ * signature_def at all.
  */
 export function signatureFromMetadata(res: GetModelMetadataResponse__Output, signatureName: string): ModelSignature | undefined {
   const packed = res.metadata['signature_def'];
