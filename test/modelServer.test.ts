@@ -7,8 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { generateModels } from '../src/model-server/generateModels';
+import type { ModelRepository } from '../src/model-server/modelRepository';
+import { predict as rpcPredict } from '../src/model-server/rpcs';
+import { PREDICT_METHOD, spec, type Servable } from '../src/model-server/servable';
 import { decodeTensor } from '../src/tfserving/codec';
-import { unpackSignatureDefMap, type TensorProto } from '../src/tfserving/protos';
+import { unpackSignatureDefMap, type PredictRequest__Output, type TensorProto } from '../src/tfserving/protos';
 import {
   failure,
   metadata,
@@ -323,5 +326,48 @@ describe('model server response encoding', { timeout: 60_000 }, () => {
       await packed.close();
       models.cleanup();
     }
+  });
+});
+
+describe('checks of a multi-input signature', () => {
+  // No bundled model has two inputs, so a stand-in servable exercises the batching session's checks.
+  const servable: Servable = {
+    name: 'pair',
+    version: 3,
+    signatures: {
+      serving_default: {
+        method_name: PREDICT_METHOD,
+        inputs: { a: spec('a', 'DT_FLOAT', [-1, 2]), b: spec('b', 'DT_STRING', [-1]) },
+        outputs: { n: spec('n', 'DT_INT64', [-1]) },
+      },
+    },
+    predict: async (_sig, inputs, rows) => ({ n: { dtype: 'DT_INT64', shape: [rows], values: new BigInt64Array(rows).fill(BigInt(inputs['b']!.values.length)) } }),
+    stats: () => ({ model: 'pair', version: 3, requests: 0, rows: 0, batches: 0, queue: { batches: 0, rows: 0, running: 0 } }),
+    close: async () => {},
+  };
+  const repo = { resolve: () => servable } as unknown as ModelRepository;
+  const floats = (rows: number): TensorProto => ({ dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: rows }, { size: 2 }] }, float_val: [1] });
+  const strings = (rows: number): TensorProto => ({ dtype: 'DT_STRING', tensor_shape: { dim: [{ size: rows }] }, string_val: [Buffer.from('x')] });
+  const run = (inputs: Record<string, TensorProto>) =>
+    rpcPredict(repo, { model_spec: { name: 'pair', signature_name: '' }, inputs, output_filter: [] } as unknown as PredictRequest__Output, 'typed_fields');
+
+  test('inputs must agree on dimension 0', async () => {
+    await assert.rejects(run({ a: floats(2), b: strings(3) }), {
+      code: grpcStatus.INVALID_ARGUMENT,
+      message: 'Batching Run() input tensors must have equal 0th-dimension size',
+    });
+  });
+
+  test('a dtype error names the argument by its position among the sorted input names', async () => {
+    await assert.rejects(run({ a: floats(2), b: floats(2) }), { message: 'Expects arg[1] to be string but float is provided' });
+    await assert.rejects(run({ a: strings(2), b: strings(2) }), { message: 'Expects arg[0] to be float but string is provided' });
+  });
+
+  test('fixed inner dimensions are checked; a valid request answers', async () => {
+    const wide: TensorProto = { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 2 }, { size: 3 }] }, float_val: [1] };
+    await assert.rejects(run({ a: wide, b: strings(2) }), { message: "input a has shape [2,3], which is not compatible with the signature's shape [-1,2]" });
+    const res = await run({ a: floats(2), b: strings(2) });
+    assert.deepEqual(res.model_spec, { name: 'pair', version: { value: '3' }, signature_name: 'serving_default' });
+    assert.deepEqual(res.outputs!['n']!.int64_val, ['2', '2']);
   });
 });
