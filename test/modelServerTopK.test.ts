@@ -3,7 +3,7 @@
  * brute-force sort over generated embeddings; and the generator is deterministic and idempotent.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -127,6 +127,11 @@ describe('generateModels', () => {
       writeFileSync(join(dirA, 'user_embeddings.bin'), damaged);
       assert.deepEqual(generateModels({ basePath: a.basePath }).generated, ['recommender/1']);
       assert.deepEqual(readFileSync(join(dirA, 'user_embeddings.bin')), readFileSync(join(dirB, 'user_embeddings.bin')));
+
+      // Every matrix-factorisation version in the base dir is covered, not only the default one.
+      generateModels({ basePath: a.basePath, recommender: { numUsers: 10, numItems: 20, dim: 4, seed: 6, version: 2 } });
+      rmSync(join(a.basePath, 'recommender', '2', 'item_embeddings.bin'));
+      assert.deepEqual(generateModels({ basePath: a.basePath }).generated, ['recommender/2']);
     } finally {
       a.cleanup();
       b.cleanup();

@@ -4,7 +4,7 @@
  * committed `model.json`); `--base DIR` writes elsewhere. Tests call `generateModels({ basePath, ... })`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   MODEL_CONFIG_FILE,
@@ -12,6 +12,7 @@ import {
   RecommenderVersion,
   RecommenderVersionSchema,
   VERSION_FILE,
+  VersionFileSchema,
   readJsonFile,
 } from './modelFiles';
 
@@ -166,6 +167,19 @@ export function generateModels(opts: GenerateOptions = {}): GenerateResult {
   });
   const wrote = ensureRecommenderVersion(join(basePath, recName, String(version)), rec);
   (wrote ? result.generated : result.current).push(`${recName}/${version}`);
+
+  // Any other matrix-factorisation version in the base dir (more versions, other models) gets its tables too.
+  for (const model of readdirSync(basePath)) {
+    const modelDir = join(basePath, model);
+    if (!statSync(modelDir).isDirectory()) continue;
+    for (const v of readdirSync(modelDir).filter((d) => /^\d+$/.test(d))) {
+      const key = `${model}/${v}`;
+      const spec = join(modelDir, v, VERSION_FILE);
+      if (key === `${recName}/${version}` || !existsSync(spec)) continue;
+      if (VersionFileSchema.parse(JSON.parse(readFileSync(spec, 'utf8'))).kind !== 'matrix_factorization') continue;
+      (ensureRecommenderVersion(join(modelDir, v)) ? result.generated : result.current).push(key);
+    }
+  }
 
   if (opts.echoBytes ?? true) {
     ensureModelConfig(join(basePath, 'echo_bytes'), { max_batch_size: 256, max_enqueued_batches: 64 });

@@ -2,7 +2,7 @@
  * The `recommender` model: matrix factorisation. Scores are dot products of a user's embedding with every
  * item's; the answer is the exact top k (ties: lower item id first), computed on the shared compute pool.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalidArgument } from './servingError';
 import type { RecommenderVersion } from './modelFiles';
@@ -16,9 +16,10 @@ interface Task {
 
 /** Reads a whole file into shared memory, so every compute thread reads the one copy. */
 function readShared(path: string, bytes: number): SharedArrayBuffer {
-  const size = statSync(path).size;
+  const size = existsSync(path) ? statSync(path).size : -1;
   if (size !== bytes) {
-    throw new Error(`${path} has ${size} bytes, model.json implies ${bytes}; run node lib/src/model-server/generateModels.js`);
+    const found = size < 0 ? 'is missing' : `has ${size} bytes`;
+    throw new Error(`${path} ${found}, model.json implies ${bytes}; generate it with node lib/src/model-server/generateModels.js --base <model base path>`);
   }
   const sab = new SharedArrayBuffer(bytes);
   const view = new Uint8Array(sab);
