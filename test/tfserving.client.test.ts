@@ -277,7 +277,7 @@ describe('TF Serving client against the model server', { timeout: 120_000 }, () 
     assert.equal(predictCalls(server), before);
   });
 
-  test('round robin spreads calls over every address of a host:port list', async () => {
+  test('round robin spreads calls over every address of a host:port list, and goes on when one is gone', async () => {
     const second = await start({ responseEncoding: 'tensor_content' });
     const rr = new TfServingClient({ target: `127.0.0.1:${server.port},127.0.0.1:${second.port}` });
     try {
@@ -294,6 +294,11 @@ describe('TF Serving client against the model server', { timeout: 120_000 }, () 
       assert.ok(a >= 7 && b >= 7, `spread ${a}/${b}`);
       // Both answer the same, whichever representation they use.
       results.forEach((r, i) => assert.deepEqual(r.outputs[0]!.item_ids, expectedTop10(2, i)));
+      // One of them going away leaves the other serving every call.
+      await second.stop();
+      const before = predictCalls(server);
+      for (let i = 0; i < 6; i++) await rr.predict(REC, [i], { signature: sig });
+      assert.equal(predictCalls(server) - before, 6);
     } finally {
       rr.close();
       await second.stop();

@@ -8,6 +8,8 @@ import { lookup } from 'node:dns/promises';
 import { experimental, status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 
 export const HOST_LIST_SCHEME = 'nightshift-hosts';
+/** Like grpc-js's DNS resolver: a fleet that is down is not looked up in a tight loop. */
+const MIN_TIME_BETWEEN_RESOLUTIONS_MS = 5_000;
 
 function parseList(path: string): { host: string; port: number }[] {
   return path
@@ -24,6 +26,8 @@ function parseList(path: string): { host: string; port: number }[] {
 class HostListResolver implements experimental.Resolver {
   private readonly hosts: { host: string; port: number }[];
   private generation = 0;
+  private lastResolution = 0;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     target: { path: string },
@@ -33,6 +37,17 @@ class HostListResolver implements experimental.Resolver {
   }
 
   updateResolution(): void {
+    if (this.timer) return;
+    const wait = this.lastResolution + MIN_TIME_BETWEEN_RESOLUTIONS_MS - Date.now();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.lastResolution = Date.now();
+      this.resolveNow();
+    }, Math.max(0, wait));
+    this.timer.unref?.();
+  }
+
+  private resolveNow(): void {
     const generation = ++this.generation;
     void this.resolve().then((endpoints) => {
       if (generation !== this.generation) return;
@@ -69,6 +84,9 @@ class HostListResolver implements experimental.Resolver {
 
   destroy(): void {
     this.generation++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.lastResolution = 0;
   }
 
   static getDefaultAuthority(target: { path: string }): string {
