@@ -277,6 +277,18 @@ describe('TF Serving client against the model server', { timeout: 120_000 }, () 
     assert.equal(predictCalls(server), before);
   });
 
+  test('every form of target reaches the server: host:port, dns:, ipv4:, a list of names', async () => {
+    const p = server.port;
+    for (const target of [`localhost:${p}`, `dns:localhost:${p}`, `ipv4:127.0.0.1:${p}`, `localhost:${p},127.0.0.1:${p}`]) {
+      const c = new TfServingClient({ target, deadlineMs: 5000 });
+      try {
+        for (let i = 0; i < 3; i++) assert.equal((await c.getModelStatus({ name: 'recommender', version: 2 }))[0]?.state, 'AVAILABLE', target);
+      } finally {
+        c.close();
+      }
+    }
+  });
+
   test('round robin spreads calls over every address of a host:port list, and goes on when one is gone', async () => {
     const second = await start({ responseEncoding: 'tensor_content' });
     const rr = new TfServingClient({ target: `127.0.0.1:${server.port},127.0.0.1:${second.port}` });
