@@ -29,7 +29,7 @@ export interface ManifestFile {
   bytes: number;
 }
 
-const HEAD_CONCURRENCY = 16;
+const HEAD_CONCURRENCY = 64;
 const PART = /(?:^|\/)part-(\d+)\.jsonl$/;
 
 export function createWriteManifest(deps: ActivityDeps) {
