@@ -4,6 +4,7 @@
  * results are and three of them. The stack stops afterwards unless `--keep` is given (then it
  * stays in the foreground until Ctrl-C). Reuses a stack that is already running (`npm run stack`).
  */
+import './quietAwsNodeWarning';
 import { isFinal, type JobProgress } from '../job/messages';
 import { jobLocation, jobUrl, manifestKey, partKey } from '../job/layout';
 import { loadConfig } from '../config';
@@ -84,7 +85,7 @@ async function main(keep: boolean): Promise<number> {
     }
     console.log(`job ${jobId} succeeded: ${final.items_succeeded} items -> ${output}`);
     console.log(`Web UI: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(jobId)}`);
-    if (!(await headObject(s3, bucket, manifestKey(loc)))) console.log(`  (no manifest at s3://${bucket}/${manifestKey(loc)})`);
+    console.log(await outputSummary(s3, bucket, loc));
     console.log('sample results:');
     for (const line of await sampleLines(s3, bucket, loc, 3)) console.log(`  ${line}`);
     if (keep && stack) {
@@ -98,6 +99,15 @@ async function main(keep: boolean): Promise<number> {
     if (stack) await phase('demo', 'stop stack', () => stack!.stop());
     console.log(`demo: total ${seconds(Date.now() - t0)}`);
   }
+}
+
+/** What the job left in S3, counted from the listing rather than trusted from the progress object. */
+async function outputSummary(s3: ReturnType<typeof createS3Client>, bucket: string, loc: ReturnType<typeof jobLocation>): Promise<string> {
+  let parts = 0;
+  for await (const o of listObjects(s3, bucket, `${loc.prefix}part-`)) if (o.key.endsWith('.jsonl')) parts++;
+  const manifest = await headObject(s3, bucket, manifestKey(loc));
+  const where = `s3://${bucket}/${manifestKey(loc)}`;
+  return `in S3: ${parts} parts, ${manifest ? `manifest ${where} (${manifest.size} bytes)` : `NO manifest at ${where}`}`;
 }
 
 /** The first lines of the first part (part-000000, or whichever part the listing shows first). */

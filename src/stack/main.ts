@@ -2,6 +2,7 @@
  * `npm run stack`: the whole local stack in the foreground until Ctrl-C. A part that dies later is
  * reported and the rest keep running, so e.g. a killed worker can be replaced by `npm run worker`.
  */
+import './quietAwsNodeWarning';
 import { stopStacksOnSignals } from './signals';
 import { startStack, StackStartError } from './stack';
 import { stackSummary } from './summary';

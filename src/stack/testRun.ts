@@ -3,6 +3,7 @@
  * it, stop the stack, exit with the runner's code. `npm test -- s3 gateway` runs only the test files
  * whose path contains one of the words.
  */
+import './quietAwsNodeWarning';
 import { spawn } from 'node:child_process';
 import { relative } from 'node:path';
 import { REPO_ROOT } from './paths';
