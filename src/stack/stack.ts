@@ -83,7 +83,8 @@ interface Started {
   part: RunningPart;
 }
 
-const running = new Set<Started[]>();
+/** Every stack this process started and has not stopped: for `stopStack()` and the exit safety net. */
+const running = new Map<Started[], () => Promise<void>>();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -139,13 +140,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   mkdirSync(logsDir, { recursive: true });
 
   const started: Started[] = [];
-  running.add(started);
   let stopping = false;
   const stop = async () => {
     stopping = true;
     await stopAll(started);
     running.delete(started);
   };
+  running.set(started, stop);
   const onPartExit =
     opts.onPartExit ??
     ((p: RunningPart, code: number | string) =>
@@ -195,12 +196,12 @@ function restartHintOf(name: PartName): string {
 /** Stops the given stack, or every stack this process started. */
 export async function stopStack(stack?: Stack): Promise<void> {
   if (stack) return stack.stop();
-  await Promise.all([...running].map((started) => stopAll(started).then(() => running.delete(started))));
+  await Promise.all([...running.values()].map((stop) => stop()));
 }
 
 /** Last resort when this process exits without stopping its stacks (an uncaught error): kill the groups now. */
 process.on('exit', () => {
-  for (const started of running) {
+  for (const started of running.keys()) {
     for (const s of started) {
       if (s.proc.child.pid !== undefined && !s.proc.hasExited()) {
         try {
