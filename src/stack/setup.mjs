@@ -61,11 +61,17 @@ function writeStamp(name, value) {
   writeFileSync(join(STAMPS, `${name}.json`), `${JSON.stringify({ ...value, at: new Date().toISOString() }, null, 2)}\n`);
 }
 
-/** The module path and version a Go binary was built from (`go version -m`), or undefined. */
-function goModuleOf(binary) {
+/**
+ * The module path and version a Go binary was built from (`go version -m`), or undefined. Without
+ * a Go toolchain to ask, the stamp written when setup built it is taken at its word.
+ */
+function goModuleOf(binary, stampName) {
   if (!existsSync(binary)) return undefined;
   const res = run('go', ['version', '-m', binary]);
-  if (!res.ok) return undefined;
+  if (!res.ok) {
+    const stamp = readStamp(stampName);
+    return /ENOENT/.test(res.output) && stamp?.module ? { module: stamp.module, version: stamp.version } : undefined;
+  }
   const m = /^\s*mod\s+(\S+)\s+(\S+)/m.exec(res.output);
   return m ? { module: m[1], version: m[2] } : undefined;
 }
@@ -97,9 +103,11 @@ function requireGo(step) {
 
 function stepTemporal() {
   const binary = join(BIN, 'temporal');
-  const stamp = readStamp('temporal');
-  const built = goModuleOf(binary);
-  if (built?.module === 'github.com/temporalio/cli' && built.version === `v${stamp?.version ?? TEMPORAL_VERSIONS[0]}`) {
+  // A fallback version, once built, stays current: setup does not retry the newer one every run.
+  const wanted = readStamp('temporal')?.version ?? `v${TEMPORAL_VERSIONS[0]}`;
+  const built = goModuleOf(binary, 'temporal');
+  if (built?.module === 'github.com/temporalio/cli' && built.version === wanted) {
+    if (!readStamp('temporal')) writeStamp('temporal', { ...built, reported: run(binary, ['--version']).output.trim() });
     return `temporal CLI ${built.version} present`;
   }
   requireGo('temporal CLI');
@@ -111,7 +119,7 @@ function stepTemporal() {
     );
     if (res.ok) {
       const reported = run(binary, ['--version']).output.trim();
-      writeStamp('temporal', { version, reported, sumdbOff: Boolean(res.sumdbOff), failedVersions: failures.map((f) => f.version) });
+      writeStamp('temporal', { module: 'github.com/temporalio/cli', version: `v${version}`, reported, sumdbOff: Boolean(res.sumdbOff), failedVersions: failures.map((f) => f.version) });
       const fallback = version === TEMPORAL_VERSIONS[0] ? '' : ` (fallback: ${failures.map((f) => `v${f.version}`).join(', ')} failed)`;
       return `built ${reported}${fallback}${res.sumdbOff ? ' with GOSUMDB=off' : ''}`;
     }
@@ -126,8 +134,9 @@ function stepTemporal() {
 /** versitygw when the Go module proxy serves it; otherwise moto's S3 server in .tools/venv. */
 function stepS3Server() {
   const binary = join(BIN, 'versitygw');
-  const built = goModuleOf(binary);
+  const built = goModuleOf(binary, 's3-server');
   if (built?.module === 'github.com/versity/versitygw' && built.version === VERSITYGW_VERSION) {
+    if (!readStamp('s3-server')) writeStamp('s3-server', { server: 'versitygw', ...built });
     return `versitygw ${built.version} present`;
   }
   const moto = join(VENV, 'bin', 'moto_server');
@@ -137,7 +146,7 @@ function stepS3Server() {
   requireGo('S3 server');
   const res = goInstall(`github.com/versity/versitygw/cmd/versitygw@${VERSITYGW_VERSION}`);
   if (res.ok) {
-    writeStamp('s3-server', { server: 'versitygw', version: VERSITYGW_VERSION, sumdbOff: Boolean(res.sumdbOff) });
+    writeStamp('s3-server', { server: 'versitygw', module: 'github.com/versity/versitygw', version: VERSITYGW_VERSION, sumdbOff: Boolean(res.sumdbOff) });
     return `built versitygw ${VERSITYGW_VERSION}${res.sumdbOff ? ' with GOSUMDB=off' : ''}`;
   }
   say(`    versitygw did not build; falling back to moto's S3 server in .tools/venv\n${tail(res.output, 8)}`);
