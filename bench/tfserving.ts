@@ -9,11 +9,11 @@
  *        --levels 1,4,16,64  --users N user ids drawn from [0, N) (100000)  --threads N model-server threads  --json
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
 import { TfServingClient } from '../src/tfserving/client';
 import type { ModelSignature } from '../src/tfserving/signature';
+import { freePort } from '../src/stack/freePort';
 
 export const DESCRIPTION = 'raw TF Serving client throughput against the model server (items/s, p50/p99)';
 
@@ -68,13 +68,6 @@ function parseFlags(argv: string[]): Flags {
   return f;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function spawnModelServer(threads: number | undefined): Promise<{ target: string; child: ChildProcess }> {
   const port = await freePort();

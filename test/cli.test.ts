@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { run } from '../src/cli/main';
 import { GatewayClient, GatewayError } from '../src/cli/gatewayClient';
 import { users, withWorker } from './helpers/jobHarness';
-import { itemListSpec, startGateway, type GatewayHarness } from './gatewayHarness';
+import { itemListSpec, startGateway, type GatewayHarness } from './helpers/gatewayHarness';
 
 const CLI = join(__dirname, '..', 'src', 'cli', 'main.js');
 const T = { timeout: 60_000 };

@@ -9,7 +9,7 @@ import { isFinal } from '../src/job/messages';
 import { allLines, exactlyOnce, readOutputs, users, withWorker } from './helpers/jobHarness';
 import { createPreflight } from '../src/gateway/preflight';
 import { createS3Client } from '../src/storage/s3';
-import { itemListSpec, startGateway, type AnswerBody, type GatewayHarness } from './gatewayHarness';
+import { itemListSpec, startGateway, type AnswerBody, type GatewayHarness } from './helpers/gatewayHarness';
 
 async function waitFor(gw: GatewayHarness, jobId: string, pred: (b: AnswerBody) => boolean, timeoutMs = 120_000): Promise<AnswerBody> {
   const deadline = Date.now() + timeoutMs;

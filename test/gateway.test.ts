@@ -7,25 +7,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { jobLocation, stagedItemsKey } from '../src/job/layout';
 import { NightshiftModel, NightshiftStatus } from '../src/job/messages';
 import { INLINE_ITEMS_MAX_BYTES, type ResolvedJobSpec } from '../src/job/spec';
 import { getObjectText, headObject } from '../src/storage/s3';
-import { itemListSpec, startGateway, type GatewayHarness } from './gatewayHarness';
+import { itemListSpec, startGateway, type GatewayHarness } from './helpers/gatewayHarness';
+import { freePort } from '../src/stack/freePort';
 
 const T = { timeout: 60_000 };
 
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
 
 async function workflowInput(gw: GatewayHarness, jobId: string): Promise<ResolvedJobSpec> {
   const history = await gw.temporal.workflow.getHandle(jobId).fetchHistory();

@@ -23,7 +23,7 @@ import {
   tempModels,
   userIds,
   type Harness,
-} from './modelServerKit';
+} from './helpers/modelServerKit';
 
 const USERS = 50;
 const ITEMS = 300;

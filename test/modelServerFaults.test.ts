@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { faultConfigFromArgs } from '../src/model-server/faults';
 import type { ModelServerStats } from '../src/model-server/server';
 import { PredictionService } from '../src/tfserving/protos';
-import { failure, predict, recommend, startHarness, status, success, tempModels, userIds, type Harness } from './modelServerKit';
+import { failure, predict, recommend, startHarness, status, success, tempModels, userIds, type Harness } from './helpers/modelServerKit';
 
 describe('fault injection at run time', { timeout: 60_000 }, () => {
   let models: ReturnType<typeof tempModels>;

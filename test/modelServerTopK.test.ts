@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { embeddingTable, generateModels, streamSeed } from '../src/model-server/generateModels';
 import { topKForUsers } from '../src/model-server/topK';
 import { decodeTensor } from '../src/tfserving/codec';
-import { recommend, startHarness, success, tempModels, type Harness } from './modelServerKit';
+import { recommend, startHarness, success, tempModels, type Harness } from './helpers/modelServerKit';
 
 /** Reads a generated table back from disk, so the check does not trust the server's own loading. */
 function table(dir: string, file: string): Float32Array {

@@ -13,14 +13,8 @@ import { createS3Client, listObjects, putObject } from '../src/storage/s3';
 import { TEMPORAL_BIN } from '../src/stack/parts';
 import { dataDirOf } from '../src/stack/paths';
 import { startStack, StackStartError, type RunningPart } from '../src/stack/stack';
+import { freePort } from '../src/stack/freePort';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const dataDirs: string[] = [];
 test.after(() => {

@@ -4,7 +4,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { TfServingError, NON_RETRYABLE_CODES, RETRYABLE_CODES } from '../src/tfs
 import { grpcTarget, HOST_LIST_SCHEME } from '../src/tfserving/resolver';
 import { toApplicationFailure, tfServingFailureDetails } from '../src/tfserving/temporalFailure';
 import type { TfServingConfig } from '../src/tfserving/clients';
+import { freePort } from '../src/stack/freePort';
 
 const USERS = 300;
 const ITEMS = 400;
@@ -70,13 +70,6 @@ async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Pro
   assert.fail(`expected ${code}`);
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const predictCalls = (s: ModelServer) => s.stats().rpcs.Predict.requests;
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
-import { generateModels, type GenerateOptions } from '../src/model-server/generateModels';
-import { startModelServer, type ModelServer, type ModelServerOptions } from '../src/model-server/server';
+import { generateModels, type GenerateOptions } from '../../src/model-server/generateModels';
+import { startModelServer, type ModelServer, type ModelServerOptions } from '../../src/model-server/server';
 import {
   ModelService,
   PredictionService,
@@ -21,7 +21,7 @@ import {
   type PredictRequest,
   type PredictResponse__Output,
   type TensorProto,
-} from '../src/tfserving/protos';
+} from '../../src/tfserving/protos';
 
 export const silentLogger = pino({ level: 'silent' });
 

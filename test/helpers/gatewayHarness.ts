@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { loadConfig, type Config } from '../src/config';
-import { createLogger } from '../src/logger';
-import { createS3Client, ensureBucket } from '../src/storage/s3';
-import { connectClient } from '../src/temporal/connectClient';
-import { createGatewayApp, type GatewayDeps } from '../src/gateway/app';
-import type { ErrorBody } from '../src/gateway/errors';
-import type { JobView } from '../src/gateway/jobView';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createS3Client, ensureBucket } from '../../src/storage/s3';
+import { connectClient } from '../../src/temporal/connectClient';
+import { createGatewayApp, type GatewayDeps } from '../../src/gateway/app';
+import type { ErrorBody } from '../../src/gateway/errors';
+import type { JobView } from '../../src/gateway/jobView';
 
 export interface GatewayHarness {
   url: string;
