@@ -15,6 +15,7 @@ import { planChunkKey, planSummaryKey, TASKS_PER_CHUNK, taskBatchCount, taskItem
 import type { FieldIssue, ResolvedJobSpec } from '../src/job/spec';
 import { checkItems, modelIssue, resolveBytesInput } from '../src/job/validateJob';
 import { cutLines, parseLines } from '../src/batch/cutLines';
+import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
 import { TfServingError } from '../src/tfserving/errors';
 import type { ModelSignature } from '../src/tfserving/signature';
 
@@ -88,6 +89,16 @@ async function sampleItems(deps: ActivityDeps, obj: { bucket: string; key: strin
 
 export function createPlanJob(deps: ActivityDeps) {
   return async function planJob({ spec }: PlanJobInput): Promise<PlanSummary> {
+    // Listing millions of keys or counting a large file writes no chunk for a while: keep beating.
+    const hb = new AutoHeartbeat<{ tasks: number }>({ tasks: 0 });
+    try {
+      return await plan(spec);
+    } finally {
+      hb.stop();
+    }
+  };
+
+  async function plan(spec: ResolvedJobSpec): Promise<PlanSummary> {
     const loc = jobLocation(spec.output.s3_path, spec.job_id);
     const signal = Context.current().cancellationSignal;
     let signature: ModelSignature;
@@ -170,5 +181,5 @@ export function createPlanJob(deps: ActivityDeps) {
     };
     await putObject(deps.s3, loc.bucket, planSummaryKey(loc), JSON.stringify(summary, null, 2), { contentType: 'application/json' });
     return summary;
-  };
+  }
 }

@@ -5,7 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBucket, listObjects } from '../src/storage/s3';
+import { gzipSync } from 'node:zlib';
+import { ensureBucket, listObjects, putObject } from '../src/storage/s3';
 import { jobLocation } from '../src/job/layout';
 import type { JobProgress } from '../src/job/messages';
 import { startModelServer } from '../src/model-server/server';
@@ -69,6 +70,35 @@ describe('batchJob under faults', { timeout: 600_000 }, () => {
       const out = await readOutputs(output, jobId);
       assert.deepEqual(exactlyOnce(allLines(out.parts), 600), { duplicates: [], missing: [] });
       assert.ok(server.faults.stats().errors['UNAVAILABLE']! > 0, 'faults were really injected');
+    } finally {
+      server.faults.set({});
+    }
+  });
+
+  it('a .gz task that fails midway resumes from its checkpoint: no batch is predicted twice', async () => {
+    const jobId = uniqueId('gzresume');
+    const key = `test-in/${jobId}/users.jsonl.gz`;
+    await putObject(s3, BUCKET, key, gzipSync(users(0, 200).map((u) => JSON.stringify(u)).join('\n')));
+    server.faults.set({ error_rates: { UNAVAILABLE: 0.25 }, seed: 11 });
+    const before = server.stats().rpcs.Predict.ok;
+    try {
+      const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
+        const handle = await startJob(taskQueue, {
+          job_id: jobId,
+          model: { name: 'recommender' },
+          input: { delimited_files: { s3_paths: [`s3://${BUCKET}/${key}`], batch_size: 20 } },
+          output: { s3_path: output },
+          retry: { max_attempts: 40, initial_interval: '50ms', max_interval: '100ms' },
+        });
+        return handle.result();
+      });
+      assert.equal(result.status, 'succeeded', result.error ?? '');
+      assert.equal(result.batches_total, 10);
+      assert.ok(server.faults.stats().errors['UNAVAILABLE']! > 0, 'the task really failed and was retried');
+      assert.equal(server.stats().rpcs.Predict.ok - before, 10, 'each of the 10 batches was predicted exactly once');
+      const out = await readOutputs(output, jobId);
+      assert.equal(out.parts.size, 10);
+      assert.deepEqual(exactlyOnce(allLines(out.parts), 200), { duplicates: [], missing: [] });
     } finally {
       server.faults.set({});
     }

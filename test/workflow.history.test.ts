@@ -15,7 +15,7 @@ describe('bounded history', { timeout: 1_800_000 }, () => {
     await (await temporalClient()).connection.close();
   });
 
-  it(`${BATCHES} batches: every run stays under 10,000 events`, async () => {
+  it(`${BATCHES} batches: every run stays under 10,000 events`, async (t) => {
     await ensureBucket(s3, BUCKET);
     const taskQueue = uniqueId('history');
     const jobId = uniqueId('history');
@@ -46,6 +46,7 @@ describe('bounded history', { timeout: 1_800_000 }, () => {
       counts.push(events.length);
       runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     }
+    t.diagnostic(`${counts.length} runs, events per run: ${counts.join(', ')}`);
     assert.ok(counts.length > 1, `continued as new (runs: ${counts.join(', ')})`);
     assert.ok(Math.max(...counts) < 10_000, `runs' history lengths: ${counts.join(', ')}`);
     const out = await readOutputs(output, jobId);
