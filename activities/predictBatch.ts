@@ -20,6 +20,7 @@ import { PredictRun, type PredictCall } from '../src/batch/predictItems';
 import { writeBatchParts } from '../src/batch/writeParts';
 import { prepareLines, predictPrepared, type PreparedItems } from '../src/batch/preparedItems';
 import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
+import { mapLimit } from '../src/batch/mapLimit';
 import { runGzipTask, type GzipProgress } from '../src/batch/gzipTask';
 import { TfServingError } from '../src/tfserving/errors';
 import { toApplicationFailure } from '../src/tfserving/temporalFailure';
@@ -58,19 +59,6 @@ export interface TaskResult {
 }
 
 const OBJECT_FETCH_CONCURRENCY = 8;
-
-async function mapLimit<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(xs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < xs.length) {
-      const i = next++;
-      out[i] = await fn(xs[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
-  return out;
-}
 
 async function readLinesTask(deps: ActivityDeps, task: LinesTask, signal: AbortSignal): Promise<PreparedItems> {
   const bytes = await getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal);

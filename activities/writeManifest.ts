@@ -12,6 +12,7 @@ import type { PlanSummary } from '../src/job/plan';
 import type { ResolvedJobSpec } from '../src/job/spec';
 import type { JobProgress } from '../src/job/messages';
 import { ITEMS_METADATA } from '../src/batch/writeParts';
+import { mapLimit } from '../src/batch/mapLimit';
 import type { TaskFailure } from './predictBatch';
 
 export interface WriteManifestInput {
@@ -43,19 +44,11 @@ export function createWriteManifest(deps: ActivityDeps) {
         const m = PART.exec(o.key.slice(prefix.length));
         if (m && !o.key.slice(prefix.length).includes('/')) found.push({ key: o.key, batch: Number(m[1]), bytes: o.size });
       }
-      const out: ManifestFile[] = new Array(found.length);
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(HEAD_CONCURRENCY, found.length) }, async () => {
-          while (next < found.length) {
-            const i = next++;
-            const f = found[i]!;
-            const head = await headObject(deps.s3, loc.bucket, f.key);
-            out[i] = { key: `s3://${loc.bucket}/${f.key}`, batch: f.batch, items: Number(head?.metadata[ITEMS_METADATA] ?? 0), bytes: f.bytes };
-            if (i % 200 === 0) ctx.heartbeat({ headed: i });
-          }
-        }),
-      );
+      const out = await mapLimit(found, HEAD_CONCURRENCY, async (f, i) => {
+        const head = await headObject(deps.s3, loc.bucket, f.key);
+        if (i % 200 === 0) ctx.heartbeat({ headed: i });
+        return { key: `s3://${loc.bucket}/${f.key}`, batch: f.batch, items: Number(head?.metadata[ITEMS_METADATA] ?? 0), bytes: f.bytes };
+      });
       return out.sort((a, b) => a.batch - b.batch);
     };
     const parts = await files(loc.prefix);

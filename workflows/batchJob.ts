@@ -24,7 +24,7 @@ import {
   type JobProgress,
   type JobStatus,
 } from '../src/job/messages';
-import { jobLocation, jobUrl } from '../src/job/layout';
+import { jobLocation, jobUrl, stagedItemsKey, type JobLocation } from '../src/job/layout';
 import type { PlanSummary } from '../src/job/plan';
 
 // ---------------------------------------------------------------------------------------------
@@ -75,6 +75,16 @@ function describeFailure(err: unknown): { code: string; message: string } {
   return { code: 'Error', message: String(e) };
 }
 
+/**
+ * Once planned, an inline item list lives in S3 (the planner staged it): refer to it there, so
+ * later runs, the manifest input and continue-as-new carry a key instead of the items.
+ */
+function withStagedItems(spec: ResolvedJobSpec, loc: JobLocation): ResolvedJobSpec {
+  if (!('item_list' in spec.input) || !spec.input.item_list.items) return spec;
+  const list = { items_s3_path: `s3://${loc.bucket}/${stagedItemsKey(loc)}`, batch_size: spec.input.item_list.batch_size };
+  return { ...spec, input: { item_list: list } };
+}
+
 function initialState(spec: ResolvedJobSpec): JobState {
   const now = Date.now();
   return {
@@ -110,7 +120,7 @@ export async function batchJob(input: JobSpecInput, carried?: JobState): Promise
     wf.upsertSearchAttributes([{ key: NightshiftStatus, value: 'failed' }]);
     throw wf.ApplicationFailure.nonRetryable(error, 'InvalidJob', parsed.issues);
   }
-  const spec: ResolvedJobSpec = { ...parsed.spec, job_id: info.workflowId };
+  let spec: ResolvedJobSpec = { ...parsed.spec, job_id: info.workflowId };
   const loc = jobLocation(spec.output.s3_path, spec.job_id);
   const state: JobState = carried ? { ...carried, runs: carried.runs + 1 } : initialState(spec);
   let inFlight = 0;
@@ -302,6 +312,7 @@ export async function batchJob(input: JobSpecInput, carried?: JobState): Promise
       if (!state.plan) {
         state.plan = await planJob({ spec });
         state.started_at = new Date(Date.now()).toISOString();
+        spec = withStagedItems(spec, loc);
       }
       setStatus(state.paused ? 'paused' : 'running');
       const plan = state.plan;
