@@ -292,7 +292,8 @@ export async function batchJob(input: JobSpecInput, carried?: JobState): Promise
       if (wf.isCancellation(err)) return; // stopped by cancel/timeout: neither succeeded nor failed
       // The activity could not report its own failure (worker lost or timed out on its last attempt).
       const { code, message } = describeFailure(err);
-      const c = await wf.CancellationScope.nonCancellable(() => countTask({ job, task }));
+      // If even the plan cannot be read, count the task as one failed batch of unknown size.
+      const c = await wf.CancellationScope.nonCancellable(() => countTask({ job, task })).catch(() => ({ batch: task, batches: 1, items: 0 }));
       record({
         task,
         batches: c.batches,
