@@ -2,10 +2,10 @@
  * batchJob: one Nightshift job. Plans the input, runs a sliding window of at most `parallelism`
  * batch activities, and aggregates a manifest on every ending.
  *
- * History stays bounded for any job size: when a run's history nears HISTORY_TARGET events it
- * stops scheduling, lets its window drain, and continues as new with its counters, so no run
- * passes 10,000 events and no child workflows are needed (status, pause, cancel and parallelism
- * stay with the one workflow id).
+ * History stays bounded for any job size: when the server suggests it (about 4K events) or the
+ * run nears HISTORY_TARGET events, it stops scheduling, lets its window drain, and continues as
+ * new with its counters, so no run passes 10,000 events and no child workflows are needed
+ * (status, pause, cancel and parallelism stay with the one workflow id).
  */
 import * as wf from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
