@@ -5,11 +5,13 @@
  * stays in the foreground until Ctrl-C). Reuses a stack that is already running (`npm run stack`).
  */
 import './quietAwsNodeWarning';
-import { isFinal, type JobProgress } from '../job/messages';
+import type { JobProgress } from '../job/messages';
+import { progressLine } from '../job/progressLine';
+import { GatewayClient } from '../cli/gatewayClient';
+import { followJob } from '../cli/followJob';
 import { jobLocation, jobUrl, manifestKey, partKey } from '../job/layout';
 import { loadConfig } from '../config';
 import { createS3Client, getObjectBytes, headObject, listObjects } from '../storage/s3';
-import { getJob, progressLine, submitJob } from './gatewayJobs';
 import { uploadDemoUsers } from './demoUsers';
 import { httpOk } from './probes';
 import { stopStacksOnSignals } from './signals';
@@ -32,26 +34,24 @@ function demoSpec(bucket: string) {
   };
 }
 
-/** Polls the job until it ends; on a terminal the line is redrawn in place, in a log one line per change. */
-async function follow(gatewayUrl: string, jobId: string): Promise<JobProgress> {
-  const deadline = Date.now() + JOB_TIMEOUT_MS;
+/** Follows the job to its end; on a terminal the line is redrawn in place, in a log one line per change. */
+async function follow(gateway: GatewayClient, jobId: string): Promise<JobProgress> {
   const tty = process.stdout.isTTY;
   let last = '';
-  for (;;) {
-    const p = await getJob(gatewayUrl, jobId);
-    const line = progressLine(p);
-    if (line !== last) {
+  const final = await followJob(
+    gateway,
+    jobId,
+    (p) => {
+      const line = progressLine(p);
+      if (line === last) return;
       if (tty) process.stdout.write(`\r\x1b[2K  ${line}`);
       else console.log(`  ${line}`);
       last = line;
-    }
-    if (isFinal(p.status)) {
-      if (tty) process.stdout.write('\n');
-      return p;
-    }
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${p.status} after ${seconds(JOB_TIMEOUT_MS)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    },
+    { intervalMs: 500, signal: AbortSignal.timeout(JOB_TIMEOUT_MS) },
+  );
+  if (tty) process.stdout.write('\n');
+  return final;
 }
 
 async function main(keep: boolean): Promise<number> {
@@ -73,9 +73,10 @@ async function main(keep: boolean): Promise<number> {
     console.log(`  ${keys.length} files under s3://${bucket}/demo/users/`);
 
     const spec = demoSpec(bucket);
-    const jobId = await submitJob(config.gateway.url, spec);
+    const gateway = new GatewayClient(config.gateway.url);
+    const jobId = (await gateway.submit(spec)).job.job_id;
     console.log(`demo: submitted job ${jobId}`);
-    const final = await phase('demo', 'job', () => follow(config.gateway.url, jobId));
+    const final = await phase('demo', 'job', () => follow(gateway, jobId));
 
     const loc = jobLocation(spec.output.s3_path, jobId);
     const output = final.output_path?.includes(jobId) ? final.output_path : jobUrl(loc);

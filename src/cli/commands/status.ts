@@ -1,4 +1,4 @@
-import { progressLine } from '../../stack/gatewayJobs';
+import { progressLine } from '../../job/progressLine';
 import type { JobView } from '../../gateway/jobView';
 import type { CommandContext, ExitCode } from '../context';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { progressLine } from '../../stack/gatewayJobs';
+import { progressLine } from '../../job/progressLine';
 import { parseJobSpec } from '../../job/spec';
 import { followJob } from '../followJob';
 import type { CommandContext, ExitCode } from '../context';
