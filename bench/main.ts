@@ -2,6 +2,8 @@
  * `npm run bench -- <name> [flags]`: runs one benchmark. Each bench is a module exporting `run(argv)`; add new
  * ones to BENCHES.
  */
+import '../src/stack/quietAwsNodeWarning';
+
 interface Bench {
   description: string;
   run(argv: string[]): Promise<void>;
@@ -10,6 +12,10 @@ interface Bench {
 const BENCHES: Record<string, () => Promise<Bench>> = {
   tfserving: async () => {
     const m = await import('./tfserving');
+    return { description: m.DESCRIPTION, run: m.run };
+  },
+  job: async () => {
+    const m = await import('./job');
     return { description: m.DESCRIPTION, run: m.run };
   },
 };

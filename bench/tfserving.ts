@@ -17,7 +17,7 @@ import { freePort } from '../src/stack/freePort';
 
 export const DESCRIPTION = 'raw TF Serving client throughput against the model server (items/s, p50/p99)';
 
-interface Flags {
+export interface Flags {
   target?: string;
   model: string;
   batch: number;
@@ -116,7 +116,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function runLevel(client: TfServingClient, f: Flags, signature: ModelSignature, concurrency: number, seconds: number): Promise<LevelResult> {
+export async function runLevel(client: TfServingClient, f: Flags, signature: ModelSignature, concurrency: number, seconds: number): Promise<LevelResult> {
   const random = rng(concurrency);
   const inputName = Object.keys(signature.inputs)[0]!;
   const makeBatch = () => Array.from({ length: f.batch }, () => ({ [inputName]: Math.floor(random() * f.users) }));
