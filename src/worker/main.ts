@@ -2,7 +2,7 @@
  * `npm run worker`: one batch worker process on task queue `nightshift`. Start as many as you
  * like, here or on other hosts; SIGTERM/SIGINT drain in-flight work (up to the grace time).
  */
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { connectWorker } from '../temporal/connectWorker';
@@ -12,13 +12,15 @@ import { createActivityDeps } from './activityDeps';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
-  // The SDK's own logs (worker state, task failures) go to the same structured log.
-  const sdkLevel: LogLevel = logger.isLevelEnabled('info') ? 'INFO' : 'WARN';
+  // The SDK's own logs (worker state, task failures) and its native core's (connection retries)
+  // go to the same structured log, at the worker's level.
+  const sdkLevel: LogLevel = logger.isLevelEnabled('info') ? 'INFO' : logger.isLevelEnabled('warn') ? 'WARN' : 'ERROR';
   Runtime.install({
     logger: new DefaultLogger(sdkLevel, (entry) => {
       const level = entry.level === 'TRACE' ? 'trace' : entry.level === 'DEBUG' ? 'debug' : entry.level === 'INFO' ? 'info' : entry.level === 'WARN' ? 'warn' : 'error';
       logger[level]({ sdk: entry.meta }, entry.message);
     }),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: sdkLevel === 'INFO' ? 'WARN' : sdkLevel }), forward: {} } },
   });
   const deps = createActivityDeps(config, logger);
   const connection = await connectWorker(config.temporal);
