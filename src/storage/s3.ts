@@ -90,6 +90,8 @@ export async function putObject(
       Bucket: bucket,
       Key: key,
       Body: body,
+      // Stated, so an empty body (`_SUCCESS`, an all-failed part) is not taken for a stream of unknown length.
+      ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
       ContentType: opts.contentType ?? 'application/octet-stream',
       Metadata: opts.metadata,
     }),
