@@ -44,6 +44,12 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_MODEL_SERVER_FAULTS', default: '', description: 'Model server fault injection at start, JSON (src/model-server/README.md); off when empty.' },
   { name: 'NIGHTSHIFT_GATEWAY_ADDR', default: '127.0.0.1:8080', description: 'Listen address of the HTTP gateway.' },
   { name: 'NIGHTSHIFT_GATEWAY_URL', default: 'http://127.0.0.1:8080', description: 'Where the CLI and demo reach the gateway.' },
+  { name: 'NIGHTSHIFT_API_KEYS_FILE', default: '', description: 'API keys file (JSON or YAML, README "Security"); empty = no keys, gateway on loopback only.' },
+  { name: 'NIGHTSHIFT_API_KEY', default: '', description: 'API key the CLI sends as Authorization: Bearer (CLI only).' },
+  { name: 'NIGHTSHIFT_GATEWAY_MAX_BODY_BYTES', default: '10485760', description: 'Largest request body (10 MiB); larger item lists go through S3.' },
+  { name: 'NIGHTSHIFT_GATEWAY_SUBMITS_PER_MINUTE', default: '60', description: 'Job submissions per API key per minute (per gateway process); 0 = unlimited.' },
+  { name: 'NIGHTSHIFT_GATEWAY_PRESIGN_EXPIRY_S', default: '3600', description: 'Lifetime of the presigned result URLs of GET /v1/jobs/{id}/results.' },
+  { name: 'NIGHTSHIFT_WEBHOOKS_FILE', default: '', description: 'Named webhooks (JSON or YAML: name -> url, secret) that on_complete may name.' },
   { name: 'NIGHTSHIFT_WORKER_MAX_ACTIVITIES', default: '32', description: 'Activities in flight per worker process.' },
   { name: 'NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', default: '16', description: 'Predict calls in flight per worker process, all models.' },
   { name: 'NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', default: '8', description: 'Predict calls in flight per model per worker, shared by all jobs.' },
@@ -129,7 +135,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     gateway: {
       addr: field('NIGHTSHIFT_GATEWAY_ADDR', hostPort),
       url: r.NIGHTSHIFT_GATEWAY_URL.replace(/\/+$/, ''),
+      apiKeysFile: r.NIGHTSHIFT_API_KEYS_FILE,
+      maxBodyBytes: field('NIGHTSHIFT_GATEWAY_MAX_BODY_BYTES', int(1024)),
+      submitsPerMinute: field('NIGHTSHIFT_GATEWAY_SUBMITS_PER_MINUTE', int(0)),
+      presignExpirySeconds: field('NIGHTSHIFT_GATEWAY_PRESIGN_EXPIRY_S', int(1).max(7 * 24 * 3600)),
     },
+    cli: {
+      apiKey: r.NIGHTSHIFT_API_KEY,
+    },
+    webhooksFile: r.NIGHTSHIFT_WEBHOOKS_FILE,
     worker: {
       maxActivities: field('NIGHTSHIFT_WORKER_MAX_ACTIVITIES', int(1)),
       maxPredictCalls: field('NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', int(1)),

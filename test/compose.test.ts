@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV_VARS, loadConfig, splitHostPort } from '../src/config';
-import { NightshiftModel, NightshiftStatus } from '../src/job/messages';
+import { SEARCH_ATTRIBUTES } from '../src/job/messages';
 
 const ROOT = join(__dirname, '..', '..');
 const text = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -90,7 +90,7 @@ test('the addresses the gateway and worker use name services of the file', () =>
 });
 
 test('the Temporal setup registers both search attributes as Keyword', () => {
-  for (const key of [NightshiftStatus, NightshiftModel]) assert.match(text, new RegExp(`\\b${key.name}\\b`));
+  for (const key of SEARCH_ATTRIBUTES) assert.match(text, new RegExp(`\\b${key.name}\\b`));
   assert.match(text, /search-attribute create -n default --name "\$\$attr" --type Keyword/);
 });
 

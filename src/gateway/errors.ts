@@ -12,9 +12,12 @@ import type { Logger } from '../logger';
 
 export type ErrorCode =
   | 'invalid_argument'
+  | 'unauthenticated'
+  | 'permission_denied'
   | 'not_found'
   | 'failed_precondition'
   | 'payload_too_large'
+  | 'resource_exhausted'
   | 'unavailable'
   | 'deadline_exceeded'
   | 'internal';
@@ -25,9 +28,12 @@ export interface ErrorBody {
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_argument: 400,
+  unauthenticated: 401,
+  permission_denied: 403,
   not_found: 404,
   failed_precondition: 409,
   payload_too_large: 413,
+  resource_exhausted: 429,
   unavailable: 503,
   deadline_exceeded: 504,
   internal: 500,

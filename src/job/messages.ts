@@ -66,5 +66,9 @@ export const MAX_PARALLELISM = 1000;
 /** Custom search attributes the local stack registers and docker-compose's setup must register too. */
 export const NightshiftStatus = defineSearchAttributeKey('NightshiftStatus', SearchAttributeType.KEYWORD);
 export const NightshiftModel = defineSearchAttributeKey('NightshiftModel', SearchAttributeType.KEYWORD);
+/** The id of the API key that started the job (`local` when the gateway runs without keys). */
+export const NightshiftOwner = defineSearchAttributeKey('NightshiftOwner', SearchAttributeType.KEYWORD);
+/** Every custom search attribute, for the stack and docker-compose to register. */
+export const SEARCH_ATTRIBUTES = [NightshiftStatus, NightshiftModel, NightshiftOwner] as const;
 
 export const WORKFLOW_TYPE = 'batchJob';

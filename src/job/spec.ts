@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+export const WEBHOOK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const S3_URL_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 
@@ -105,6 +106,16 @@ export const JobSpecSchema = z
       .default({ max_attempts: 5, initial_interval: '1s', max_interval: '1m' }),
     max_failure_ratio: z.number().min(0).max(1).default(0),
     config: z.record(z.string(), z.unknown()).default({}),
+    /** A webhook named in the server's webhooks file, POSTed the manifest summary when the job ends. */
+    on_complete: z
+      .object({ webhook: z.string().regex(WEBHOOK_NAME_PATTERN, 'must be a webhook name of [A-Za-z0-9_.-]') })
+      .strict()
+      .optional(),
+    /**
+     * Set by `POST /v1/jobs/{id}/retry-failed` only: this job re-runs the failed batches and error
+     * items of job `retry_of` (same spec, same output path) instead of planning its inputs.
+     */
+    retry_of: z.string().regex(JOB_ID_PATTERN, 'must be a job id').optional(),
   })
   .strict();
 

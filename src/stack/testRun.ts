@@ -10,7 +10,7 @@ import { REPO_ROOT } from './paths';
 import { stopStacksOnSignals } from './signals';
 import { startStack, stopStack, StackStartError, type Stack } from './stack';
 import { compiledTestFiles } from './testFiles';
-import { TEST_STACK_ENV, TEST_STACK_PARTS } from './testStack';
+import { testStackEnv, TEST_STACK_PARTS } from './testStack';
 import { phase, seconds } from './timing';
 
 function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -39,11 +39,13 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log(`test: ${files.length} test files: ${files.map((f) => relative(REPO_ROOT, f)).join(' ')}`);
+  // A developer tool, not service config: it only moves the test stack's ports (src/stack/testStack.ts).
+  const offset = Number(process.env.NIGHTSHIFT_TEST_PORT_OFFSET ?? 0) || 0;
   let stack: Stack | undefined;
   let code = 1;
   try {
     stack = await phase('test', 'start test stack', () =>
-      startStack({ parts: TEST_STACK_PARTS, env: TEST_STACK_ENV, wipeData: true, log: (l) => console.log(`  ${l}`) }),
+      startStack({ parts: TEST_STACK_PARTS, env: testStackEnv(offset), wipeData: true, log: (l) => console.log(`  ${l}`) }),
     );
     const env = stack.env;
     code = await phase('test', 'tests', () => runTests(files, env));

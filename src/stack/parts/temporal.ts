@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { splitHostPort } from '../../config';
-import { NightshiftModel, NightshiftStatus } from '../../job/messages';
+import { SEARCH_ATTRIBUTES } from '../../job/messages';
 import { TOOLS_BIN } from '../paths';
 import { commandSucceeds, tcpOpen } from '../probes';
 import type { PartSpec } from './part';
@@ -16,7 +16,7 @@ export const temporalPart: PartSpec = {
     const { host, port } = splitHostPort(config.temporal.address);
     const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--ui-port', String(config.temporal.uiPort)];
     args.push('--namespace', config.temporal.namespace, '--db-filename', join(dataDir, 'temporal.db'));
-    for (const key of [NightshiftStatus, NightshiftModel]) args.push('--search-attribute', `${key.name}=Keyword`);
+    for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
     args.push('--log-level', 'warn');
     return { command: TEMPORAL_BIN, args };
   },
