@@ -27,6 +27,7 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_S3_SECRET_KEY', default: 'nightshift-secret', description: 'S3 secret access key (local default shown).' },
   { name: 'NIGHTSHIFT_S3_FORCE_PATH_STYLE', default: 'true', description: 'Path-style bucket addressing (needed by MinIO and local servers).' },
   { name: 'NIGHTSHIFT_S3_CHECKSUMS', default: 'WHEN_REQUIRED', description: 'requestChecksumCalculation/responseChecksumValidation: WHEN_REQUIRED or WHEN_SUPPORTED.' },
+  { name: 'NIGHTSHIFT_S3_PRESIGN_ENDPOINT', default: '', description: 'S3 endpoint put in presigned result URLs, when clients reach S3 by another address; empty = NIGHTSHIFT_S3_ENDPOINT.' },
   { name: 'NIGHTSHIFT_S3_BUCKET', default: 'nightshift', description: 'Bucket the local stack creates and the demo writes to.' },
   { name: 'NIGHTSHIFT_TFSERVING_TARGET', default: '127.0.0.1:8500', description: 'TF Serving gRPC target(s): host:port[,host:port] or dns:host:port.' },
   { name: 'NIGHTSHIFT_TFSERVING_MODEL_TARGETS', default: '', description: 'Per-model targets: model=target;model2=target2 (overrides NIGHTSHIFT_TFSERVING_TARGET).' },
@@ -113,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       forcePathStyle: field('NIGHTSHIFT_S3_FORCE_PATH_STYLE', bool),
       checksums: field('NIGHTSHIFT_S3_CHECKSUMS', z.enum(['WHEN_REQUIRED', 'WHEN_SUPPORTED'])),
       bucket: r.NIGHTSHIFT_S3_BUCKET,
+      presignEndpoint: r.NIGHTSHIFT_S3_PRESIGN_ENDPOINT || undefined,
     },
     tfserving: {
       target: field('NIGHTSHIFT_TFSERVING_TARGET', z.string().min(1)),

@@ -1,25 +1,44 @@
 /**
- * The HTTP gateway: a thin JSON edge over Temporal. Every route parses its input, calls one
- * function of this folder and answers; errors all leave through `errorHandler` in one shape.
+ * The HTTP gateway: a thin JSON edge over Temporal. `/healthz` is open; every `/v1` route is
+ * behind `authenticate` (API keys, or loopback-only without them), parses its input with the zod
+ * schemas `/openapi.json` is generated from, calls one function of this folder and answers;
+ * errors all leave through `errorHandler` in one shape.
  */
-import express, { type Request } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { JOB_SIGNALS, setParallelism, signalJob, type JobSignalName } from './controlJob';
-import { errorHandler, HttpError, invalidFields, notFoundRoute } from './errors';
-import { getJobView } from './jobView';
-import { submitJob, type ValidateJob } from './submitJob';
+import { NightshiftStatus } from '../job/messages';
+import { ListJobsQuerySchema, ResultsQuerySchema, SubmitQuerySchema } from './apiSchemas';
+import type { ApiKeyStore } from './apiKeys';
+import { authenticate, callerOf } from './auth';
+import { assertRunning, JOB_SIGNALS, setParallelism, signalJob, type JobSignalName } from './controlJob';
+import { errorHandler, HttpError, invalidBody, invalidFields, notFoundRoute } from './errors';
+import { jobResults } from './jobResults';
+import { getJobView, MemoSchema } from './jobView';
+import { listJobs } from './listJobs';
+import { SubmitRateLimiter } from './rateLimit';
+import { dryRunJob, submitJob, type SubmitDeps } from './submitJob';
+import { describeVisibleJob } from './visibleJob';
 
 export interface GatewayDeps {
   temporal: Client;
   s3: S3Client;
   config: Config;
   logger: Logger;
-  validateJob?: ValidateJob;
-  /** Largest request body; inline item lists beyond a few hundred KB are staged to S3 anyway. */
+  validateJob?: SubmitDeps['validateJob'];
+  describeModel?: SubmitDeps['describeModel'];
+  webhookExists?: SubmitDeps['webhookExists'];
+  /** The keys the `/v1` routes accept; absent: no keys, every caller is the local admin (loopback only, see main.ts). */
+  apiKeys?: ApiKeyStore;
+  /** The S3 client presigned URLs are made with (its endpoint is what callers reach); default `s3`. */
+  presignS3?: S3Client;
+  /** Largest request body; larger item lists go through S3. Default `config.gateway.maxBodyBytes`. */
   maxBodyBytes?: number;
+  /** Job submissions per key per minute. Default `config.gateway.submitsPerMinute`. */
+  submitsPerMinute?: number;
   /** How long `GET /v1/jobs/{id}` waits for the workflow's status query before answering from describe(). */
   queryTimeoutMs?: number;
   /** How long `POST .../parallelism` waits for the workflow to take the update. */
@@ -27,8 +46,6 @@ export interface GatewayDeps {
   /** How long `POST /v1/jobs` waits for `validateJob` before starting the job unchecked. */
   validateTimeoutMs?: number;
 }
-
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 function requireJson(req: Request): void {
   if (!req.is('application/json')) {
@@ -43,9 +60,26 @@ function optionalJson(req: Request): unknown {
   return req.body as unknown;
 }
 
+function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) throw invalidBody(parsed.error);
+  return parsed.data;
+}
+
+const jobId = (req: Request): string => String(req.params.id);
+
 export function createGatewayApp(deps: GatewayDeps): express.Application {
-  const view = { ...deps, queryTimeoutMs: deps.queryTimeoutMs ?? 3000, validateTimeoutMs: deps.validateTimeoutMs ?? 10_000 };
+  const { config } = deps;
+  const submitDeps: SubmitDeps = {
+    ...deps,
+    queryTimeoutMs: deps.queryTimeoutMs ?? 3000,
+    validateTimeoutMs: deps.validateTimeoutMs ?? 10_000,
+    rateLimiter: new SubmitRateLimiter(deps.submitsPerMinute ?? config.gateway.submitsPerMinute),
+  };
   const control = { temporal: deps.temporal, updateTimeoutMs: deps.updateTimeoutMs ?? 10_000 };
+  const results = { s3: deps.s3, presignS3: deps.presignS3 ?? deps.s3, expirySeconds: config.gateway.presignExpirySeconds };
+  const visible = (req: Request, res: Response) => describeVisibleJob(deps.temporal, callerOf(res), jobId(req));
+
   const app = express();
   app.disable('x-powered-by');
   app.use((req, res, next) => {
@@ -53,47 +87,84 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       // Progress polling is constant chatter; everything that changes something is worth a line.
-      deps.logger[req.method === 'GET' ? 'debug' : 'info']({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+      deps.logger[req.method === 'GET' ? 'debug' : 'info'](
+        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms), key: res.locals.keyId as string | undefined },
+        'request',
+      );
     });
     next();
   });
-  app.use(express.json({ limit: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, strict: false }));
 
   app.get('/healthz', async (_req, res) => {
     try {
       await deps.temporal.withDeadline(Date.now() + 2000, () => deps.temporal.workflowService.getSystemInfo({}));
     } catch (err) {
-      throw new HttpError('unavailable', `Temporal at ${deps.config.temporal.address} does not answer: ${(err as Error).message}`);
+      throw new HttpError('unavailable', `Temporal at ${config.temporal.address} does not answer: ${(err as Error).message}`);
     }
     res.json({ ok: true });
   });
 
-  app.post('/v1/jobs', async (req, res) => {
+  // Authenticate before reading a body: an unknown caller cannot make the gateway parse 10 MiB.
+  const v1 = express.Router();
+  v1.use(authenticate(deps.apiKeys));
+  v1.use(express.json({ limit: deps.maxBodyBytes ?? config.gateway.maxBodyBytes, strict: false }));
+
+  v1.post('/jobs', async (req, res) => {
+    const query = parseQuery(SubmitQuerySchema, req);
     requireJson(req);
-    const result = await submitJob(view, req.body as unknown);
+    if (query.dry_run === 'true') {
+      res.json(await dryRunJob(submitDeps, callerOf(res), req.body as unknown));
+      return;
+    }
+    const result = await submitJob(submitDeps, callerOf(res), req.body as unknown);
     res.status(result.created ? 201 : 200).json(result.body);
   });
 
-  app.get('/v1/jobs/:id', async (req, res) => {
-    res.json(await getJobView(view, req.params.id));
+  v1.get('/jobs', async (req, res) => {
+    res.json(await listJobs({ temporal: deps.temporal, config }, callerOf(res), parseQuery(ListJobsQuerySchema, req)));
   });
 
-  app.post('/v1/jobs/:id/:action', async (req, res, next) => {
-    const name = req.params.action;
-    if (name === 'parallelism') {
-      requireJson(req);
-      const parallelism = await setParallelism(control, req.params.id, req.body as unknown);
-      res.json({ job_id: req.params.id, parallelism });
-      return;
-    }
-    if (!Object.hasOwn(JOB_SIGNALS, name)) {
-      next();
-      return;
-    }
-    await signalJob(control, req.params.id, name as JobSignalName, optionalJson(req));
-    res.status(202).json({ job_id: req.params.id, accepted: name });
+  v1.get('/jobs/:id', async (req, res) => {
+    const d = await visible(req, res);
+    res.json(await getJobView(submitDeps, jobId(req), d));
   });
 
+  // Cortex's verb for stopping a job: the same as the cancel signal.
+  v1.delete('/jobs/:id', async (req, res) => {
+    const d = await visible(req, res);
+    assertRunning(jobId(req), d);
+    await signalJob(control, jobId(req), 'cancel', optionalJson(req));
+    res.status(202).json({ job_id: jobId(req), accepted: 'cancel' });
+  });
+
+  for (const name of Object.keys(JOB_SIGNALS) as JobSignalName[]) {
+    v1.post(`/jobs/:id/${name}`, async (req, res) => {
+      const d = await visible(req, res);
+      assertRunning(jobId(req), d);
+      await signalJob(control, jobId(req), name, optionalJson(req));
+      res.status(202).json({ job_id: jobId(req), accepted: name });
+    });
+  }
+
+  v1.post('/jobs/:id/parallelism', async (req, res) => {
+    const d = await visible(req, res);
+    requireJson(req);
+    assertRunning(jobId(req), d);
+    const parallelism = await setParallelism(control, jobId(req), req.body as unknown);
+    res.json({ job_id: jobId(req), parallelism });
+  });
+
+  v1.get('/jobs/:id/results', async (req, res) => {
+    const query = parseQuery(ResultsQuerySchema, req);
+    const d = await visible(req, res);
+    const memo = MemoSchema.safeParse(d.memo ?? {});
+    const outputPath = memo.success ? memo.data.output_path : undefined;
+    if (!outputPath) throw new HttpError('failed_precondition', `job "${jobId(req)}" has no output path recorded`);
+    const status = (d.typedSearchAttributes.get(NightshiftStatus)) ?? d.status.name.toLowerCase();
+    res.json(await jobResults(results, jobId(req), outputPath, status, query));
+  });
+
+  app.use('/v1', v1);
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));
   return app;

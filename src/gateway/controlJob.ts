@@ -2,10 +2,11 @@
  * Steering a running job: cancel, pause and resume are signals (fire and forget, 202);
  * parallelism is an update, so the caller learns the value the workflow actually took.
  */
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
 import {
+  NightshiftStatus,
   cancelSignal,
   MAX_PARALLELISM,
   MIN_PARALLELISM,
@@ -14,6 +15,7 @@ import {
   setParallelismUpdate,
 } from '../job/messages';
 import { HttpError, invalidBody, invalidFields, jobNotFound } from './errors';
+import { isClosed } from './visibleJob';
 
 export const JOB_SIGNALS = { cancel: cancelSignal, pause: pauseSignal, resume: resumeSignal } as const;
 export type JobSignalName = keyof typeof JOB_SIGNALS;
@@ -29,15 +31,25 @@ export interface ControlDeps {
   updateTimeoutMs: number;
 }
 
+/** The 409 for a job that has ended, naming its final status. */
+function ended(jobId: string, d: WorkflowExecutionDescription): HttpError {
+  const status = d.typedSearchAttributes.get(NightshiftStatus) ?? d.status.name.toLowerCase();
+  return new HttpError('failed_precondition', `job "${jobId}" has already ended (${status})`);
+}
+
 /** Temporal answers NOT_FOUND both for an unknown id and for a closed run; tell them apart. */
 async function notRunning(temporal: Client, jobId: string): Promise<HttpError> {
   try {
-    const d = await temporal.workflow.getHandle(jobId).describe();
-    return new HttpError('failed_precondition', `job "${jobId}" is no longer running (${d.status.name.toLowerCase()})`);
+    return ended(jobId, await temporal.workflow.getHandle(jobId).describe());
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return jobNotFound(jobId);
     throw err;
   }
+}
+
+/** Refuses to steer a job whose workflow has closed; `d` is the caller's describe() of it. */
+export function assertRunning(jobId: string, d: WorkflowExecutionDescription): void {
+  if (isClosed(d)) throw ended(jobId, d);
 }
 
 export async function signalJob(deps: ControlDeps, jobId: string, name: JobSignalName, body: unknown): Promise<void> {

@@ -45,6 +45,8 @@ export class HttpError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldIssue[],
+    /** Response headers that go with the error (Retry-After, WWW-Authenticate). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -115,6 +117,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const httpErr = toHttpError(err);
     if (httpErr.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
     else logger.debug({ method: req.method, path: req.path, code: httpErr.code }, httpErr.message);
+    if (httpErr.headers) res.set(httpErr.headers);
     res.status(httpErr.status).json(httpErr.toBody());
   };
 }

@@ -41,7 +41,7 @@ export function jobLinks(config: Config, jobId: string): JobLinks {
 
 const count = z.number().int().nonnegative();
 /** Memo keys the workflow keeps (named as in the progress object); all optional, read leniently. */
-const MemoSchema = z.object({
+export const MemoSchema = z.object({
   output_path: z.string().optional(),
   items_total: count.nullable().optional(),
   items_succeeded: count.optional(),
@@ -151,8 +151,11 @@ async function describedView(deps: JobViewDeps, jobId: string, d: WorkflowExecut
   };
 }
 
-/** The job's progress with its links; throws the gateway's 404 when Temporal does not know the id. */
-export async function getJobView(deps: JobViewDeps, jobId: string): Promise<JobView> {
+/**
+ * The job's progress with its links. `described` is the caller's describe() of the job (the
+ * visibility check has one already), used when the status query cannot be answered.
+ */
+export async function getJobView(deps: JobViewDeps, jobId: string, described?: WorkflowExecutionDescription): Promise<JobView> {
   const handle = deps.temporal.workflow.getHandle(jobId);
   let progress: JobProgress;
   try {
@@ -161,12 +164,14 @@ export async function getJobView(deps: JobViewDeps, jobId: string): Promise<JobV
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw jobNotFound(jobId);
     deps.logger.debug({ err, jobId }, 'status query failed; answering from describe()');
-    let d: WorkflowExecutionDescription;
-    try {
-      d = await handle.describe();
-    } catch (describeErr) {
-      if (describeErr instanceof WorkflowNotFoundError) throw jobNotFound(jobId);
-      throw describeErr;
+    let d = described;
+    if (!d) {
+      try {
+        d = await handle.describe();
+      } catch (describeErr) {
+        if (describeErr instanceof WorkflowNotFoundError) throw jobNotFound(jobId);
+        throw describeErr;
+      }
     }
     progress = await describedView(deps, jobId, d);
   }

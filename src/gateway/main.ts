@@ -1,33 +1,77 @@
 /**
  * `npm run gateway`: the HTTP gateway on NIGHTSHIFT_GATEWAY_ADDR. Connects to Temporal first, so
- * `/healthz` answering means jobs can be submitted; SIGTERM/SIGINT stop it gracefully.
+ * `/healthz` answering means jobs can be submitted; SIGTERM/SIGINT stop it gracefully and SIGHUP
+ * re-reads the API keys file. Without keys it serves loopback only and refuses any other address.
  */
 import { createServer } from 'node:http';
+import { isIP } from 'node:net';
 import { loadConfig, splitHostPort } from '../config';
 import { createLogger } from '../logger';
 import { createS3Client } from '../storage/s3';
 import { connectClient } from '../temporal/connectClient';
+import { ApiKeyStore } from './apiKeys';
 import { createGatewayApp } from './app';
 import { createPreflight } from './preflight';
 
 /** In-flight requests get this long to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const h = host.replace(/^\[|\]$/g, '');
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('gateway', config.logLevel);
+  const { host, port } = splitHostPort(config.gateway.addr);
+
+  let apiKeys: ApiKeyStore | undefined;
+  if (config.gateway.apiKeysFile) {
+    apiKeys = new ApiKeyStore(config.gateway.apiKeysFile);
+  } else if (!isLoopback(host)) {
+    throw new Error(
+      `NIGHTSHIFT_GATEWAY_ADDR=${config.gateway.addr} is reachable from other hosts, but no API keys are configured: ` +
+        'set NIGHTSHIFT_API_KEYS_FILE (README "Security") or bind 127.0.0.1',
+    );
+  }
+
   const temporal = await connectClient(config.temporal);
   const s3 = createS3Client(config.s3);
+  const presignS3 = config.s3.presignEndpoint ? createS3Client({ ...config.s3, endpoint: config.s3.presignEndpoint }) : s3;
   const preflight = createPreflight(config, s3);
-  const app = createGatewayApp({ temporal, s3, config, logger, validateJob: preflight.validateJob });
+  const app = createGatewayApp({
+    temporal,
+    s3,
+    presignS3,
+    config,
+    logger,
+    apiKeys,
+    validateJob: preflight.validateJob,
+    describeModel: preflight.describeModel,
+  });
 
-  const { host, port } = splitHostPort(config.gateway.addr);
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
   });
   logger.info({ addr: config.gateway.addr, temporal: config.temporal.address, namespace: config.temporal.namespace }, 'gateway listening');
+  if (apiKeys) logger.info({ file: config.gateway.apiKeysFile }, 'API keys required on /v1 routes');
+  else logger.warn({ addr: config.gateway.addr }, 'no API keys configured (NIGHTSHIFT_API_KEYS_FILE): serving loopback only, every caller is admin');
+
+  process.on('SIGHUP', () => {
+    if (!apiKeys) return;
+    try {
+      logger.info({ file: config.gateway.apiKeysFile, keys: apiKeys.reload() }, 'API keys reloaded');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'API keys file not reloaded; keeping the previous keys');
+    }
+  });
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -39,6 +83,7 @@ async function main(): Promise<void> {
       clearTimeout(force);
       preflight.close();
       s3.destroy();
+      if (presignS3 !== s3) presignS3.destroy();
       temporal.connection
         .close()
         .catch((err: unknown) => logger.warn({ err }, 'closing the Temporal connection failed'))
@@ -53,7 +98,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  createLogger('gateway').fatal({ err }, 'gateway failed to start');
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    createLogger('gateway').fatal({ err }, 'gateway failed to start');
+    process.exit(1);
+  });
+}

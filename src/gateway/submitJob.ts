@@ -1,17 +1,22 @@
 /**
- * `POST /v1/jobs`: parse once at the edge, settle the job id, check the job against the world,
- * stage bulk items, start one workflow. The same job id again is the same job, never a second one.
+ * `POST /v1/jobs`: parse once at the edge, check what the caller may touch, settle the job id,
+ * check the job against the world, stage bulk items, start one workflow owned by the caller. The
+ * same job id again is the same job, never a second one.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { WorkflowIdReusePolicy, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Config } from '../config';
 import { jobLocation, jobUrl } from '../job/layout';
-import { NightshiftModel, NightshiftStatus, WORKFLOW_TYPE, type JobStatus } from '../job/messages';
+import { NightshiftModel, NightshiftOwner, NightshiftStatus, WORKFLOW_TYPE, type JobStatus } from '../job/messages';
 import { parseJobSpec, type FieldIssue, type JobSpec, type ResolvedJobSpec } from '../job/spec';
-import { invalidFields } from './errors';
+import { checkSpecAccess, maySee } from './access';
+import type { Caller } from './apiKeys';
+import { dryRun, type DryRunDeps, type DryRunResult } from './dryRun';
+import { HttpError, invalidFields } from './errors';
 import { generateJobId } from './jobId';
 import { getJobView, jobLinks, type JobLinks, type JobView, type JobViewDeps } from './jobView';
+import type { SubmitRateLimiter } from './rateLimit';
 import { stageLargeItemList } from './stageItems';
 
 export type ValidateJob = (spec: JobSpec) => Promise<FieldIssue[]>;
@@ -21,9 +26,19 @@ export interface SubmitDeps extends JobViewDeps {
   s3: S3Client;
   config: Config;
   validateJob?: ValidateJob;
+  describeModel?: DryRunDeps['describeModel'];
   /** Pre-flight checks are a courtesy (the plan activity repeats them): a slow one must not hold the submit. */
   validateTimeoutMs: number;
+  rateLimiter?: SubmitRateLimiter;
+  /** Whether the server's webhooks file names this webhook; absent: no webhooks configured. */
+  webhookExists?: (name: string) => boolean;
+  /** Called with the outcome of every submission (metrics). */
+  onOutcome?: (outcome: SubmitOutcome) => void;
 }
+
+export type SubmitOutcome = 'created' | 'existing' | 'dry_run' | 'invalid' | 'forbidden' | 'rate_limited' | 'error';
+
+const DRY_RUN_VALIDATE_MS = 60_000;
 
 /** The promise's value, or undefined once `ms` have passed. */
 async function withinBudget<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
@@ -48,33 +63,122 @@ export interface JobCreated {
 
 export type SubmitResult = { created: true; body: JobCreated } | { created: false; body: JobView };
 
-async function existingJob(deps: SubmitDeps, jobId: string): Promise<JobView | undefined> {
+async function describeOrUndefined(deps: SubmitDeps, jobId: string): Promise<WorkflowExecutionDescription | undefined> {
   try {
-    await deps.temporal.workflow.getHandle(jobId).describe();
+    return await deps.temporal.workflow.getHandle(jobId).describe();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
-  return getJobView(deps, jobId);
 }
 
-export async function submitJob(deps: SubmitDeps, body: unknown): Promise<SubmitResult> {
+/** The existing job's view when `jobId` is the caller's; a 409 when the id is taken by a job the caller may not see. */
+async function existingJob(deps: SubmitDeps, caller: Caller, jobId: string): Promise<JobView | undefined> {
+  const d = await describeOrUndefined(deps, jobId);
+  if (!d) return undefined;
+  if (d.type !== WORKFLOW_TYPE || !maySee(caller, d.typedSearchAttributes.get(NightshiftOwner))) {
+    throw new HttpError('failed_precondition', `job_id "${jobId}" is already in use; choose another`, [{ field: 'job_id', reason: 'already in use' }]);
+  }
+  return getJobView(deps, jobId, d);
+}
+
+export interface SubmitOptions {
+  /** The retry-failed route may set `retry_of`; a submitted body may not. */
+  allowRetryOf?: boolean;
+}
+
+/** Parse, then every check that needs no I/O: fields, access, webhook name. */
+function checkedSpec(deps: SubmitDeps, caller: Caller, body: unknown, opts: SubmitOptions): JobSpec {
   const parsed = parseJobSpec(body);
   if (!parsed.ok) throw invalidFields(parsed.issues);
-  const spec: ResolvedJobSpec = { ...parsed.spec, job_id: parsed.spec.job_id ?? generateJobId() };
-
-  // Checked before staging, so a resubmitted large list never rewrites a running job's staged items.
-  if (parsed.spec.job_id !== undefined) {
-    const existing = await existingJob(deps, spec.job_id);
-    if (existing) return { created: false, body: existing };
+  const spec = parsed.spec;
+  if (spec.retry_of !== undefined && !opts.allowRetryOf) {
+    throw invalidFields([{ field: 'retry_of', reason: 'is set by POST /v1/jobs/{id}/retry-failed, not in a submitted spec' }]);
   }
-
-  if (deps.validateJob) {
-    const issues = await withinBudget(deps.validateJob(spec), deps.validateTimeoutMs);
-    if (issues === undefined) deps.logger.warn({ jobId: spec.job_id }, 'pre-flight validation took too long; the plan activity checks the job instead');
-    else if (issues.length > 0) throw invalidFields(issues);
+  checkSpecAccess(caller, spec);
+  if (spec.on_complete && !deps.webhookExists?.(spec.on_complete.webhook)) {
+    throw invalidFields([{ field: 'on_complete.webhook', reason: `no webhook named "${spec.on_complete.webhook}" is configured on this server` }]);
   }
+  return spec;
+}
 
+async function preflight(deps: SubmitDeps, spec: JobSpec, budgetMs: number): Promise<void> {
+  if (!deps.validateJob) return;
+  const issues = await withinBudget(deps.validateJob(spec), budgetMs);
+  if (issues === undefined) deps.logger.warn({ jobId: spec.job_id }, 'pre-flight validation took too long; the plan activity checks the job instead');
+  else if (issues.length > 0) throw invalidFields(issues);
+}
+
+/** Reports each submission's outcome (for metrics) and passes the answer or error through. */
+async function counted<T>(deps: SubmitDeps, fn: () => Promise<T>, outcome: (r: T) => SubmitOutcome): Promise<T> {
+  try {
+    const r = await fn();
+    deps.onOutcome?.(outcome(r));
+    return r;
+  } catch (err) {
+    const code = err instanceof HttpError ? err.code : undefined;
+    deps.onOutcome?.(
+      code === 'invalid_argument' || code === 'failed_precondition' || code === 'payload_too_large'
+        ? 'invalid'
+        : code === 'permission_denied'
+          ? 'forbidden'
+          : code === 'resource_exhausted'
+            ? 'rate_limited'
+            : 'error',
+    );
+    throw err;
+  }
+}
+
+/** `?dry_run=true`: the submit's checks, then the estimate; nothing started, nothing written. */
+export function dryRunJob(deps: SubmitDeps, caller: Caller, body: unknown): Promise<DryRunResult> {
+  return counted(
+    deps,
+    async () => {
+      const spec = checkedSpec(deps, caller, body, {});
+      // A dry run is asked for its answer: it waits for the checks longer than a submit does.
+      await preflight(deps, spec, DRY_RUN_VALIDATE_MS);
+      return dryRun({ s3: deps.s3, describeModel: deps.describeModel ?? (async () => null) }, spec);
+    },
+    () => 'dry_run',
+  );
+}
+
+// Concurrent submissions of one job id in this process queue behind the first, so they find the
+// job it started instead of staging its items again beside it.
+const inFlight = new Map<string, Promise<unknown>>();
+async function oneAtATime<T>(jobId: string, fn: () => Promise<T>): Promise<T> {
+  for (let prev = inFlight.get(jobId); prev; prev = inFlight.get(jobId)) await prev.catch(() => undefined);
+  const p = fn();
+  inFlight.set(jobId, p);
+  try {
+    return await p;
+  } finally {
+    if (inFlight.get(jobId) === p) inFlight.delete(jobId);
+  }
+}
+
+export function submitJob(deps: SubmitDeps, caller: Caller, body: unknown, opts: SubmitOptions = {}): Promise<SubmitResult> {
+  return counted(
+    deps,
+    async () => {
+      const spec = checkedSpec(deps, caller, body, opts);
+      deps.rateLimiter?.take(caller.id);
+      if (spec.job_id === undefined) return start(deps, caller, { ...spec, job_id: generateJobId() });
+      const jobId = spec.job_id;
+      return oneAtATime(jobId, async () => {
+        // Checked before staging, so a resubmitted large list never rewrites a running job's staged items.
+        const existing = await existingJob(deps, caller, jobId);
+        if (existing) return { created: false, body: existing } as const;
+        return start(deps, caller, { ...spec, job_id: jobId });
+      });
+    },
+    (r) => (r.created ? 'created' : 'existing'),
+  );
+}
+
+async function start(deps: SubmitDeps, caller: Caller, spec: ResolvedJobSpec): Promise<SubmitResult> {
+  await preflight(deps, spec, deps.validateTimeoutMs);
   const workflowSpec = await stageLargeItemList(deps.s3, spec);
   const outputPath = jobUrl(jobLocation(spec.output.s3_path, spec.job_id));
   try {
@@ -87,15 +191,19 @@ export async function submitJob(deps: SubmitDeps, body: unknown): Promise<Submit
       typedSearchAttributes: [
         { key: NightshiftStatus, value: 'planning' },
         { key: NightshiftModel, value: spec.model.name },
+        { key: NightshiftOwner, value: caller.id },
       ],
-      memo: { output_path: outputPath, items_total: null, parallelism: spec.parallelism },
+      memo: { output_path: outputPath, items_total: null, parallelism: spec.parallelism, ...(spec.retry_of ? { retry_of: spec.retry_of } : {}) },
     });
   } catch (err) {
-    // Two submits of one id racing past the existence check: the loser answers with the winner's job.
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { created: false, body: await getJobView(deps, spec.job_id) };
+    // Another gateway started this id between the existence check and here: answer with its job.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const existing = await existingJob(deps, caller, spec.job_id);
+      if (existing) return { created: false, body: existing };
+    }
     throw err;
   }
-  deps.logger.info({ jobId: spec.job_id, model: spec.model.name, outputPath, staged: workflowSpec !== spec }, 'job started');
+  deps.logger.info({ jobId: spec.job_id, owner: caller.id, model: spec.model.name, outputPath, staged: workflowSpec !== spec }, 'job started');
   return {
     created: true,
     body: { job_id: spec.job_id, status: 'planning', output_path: outputPath, links: jobLinks(deps.config, spec.job_id) },

@@ -1,0 +1,106 @@
+/**
+ * `POST /v1/jobs?dry_run=true`: what the job would do, without doing it. The same checks as a
+ * submit (access, signature), then the matched objects and an estimate of items and batches.
+ * Nothing is started and nothing is written; only lists, heads and one ranged read of a sample.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { matchInputs } from '../job/matchInputs';
+import { batchSizeOf, inputKind, type InputKind, type JobSpec, type ModelRef } from '../job/spec';
+import { parseLines } from '../batch/cutLines';
+import { getObjectBytes, headObject } from '../storage/s3';
+import { parseS3Url } from '../storage/s3Url';
+import type { ModelSignature } from '../tfserving/signature';
+
+/** Objects listed in the answer; the count covers all of them. */
+export const DRY_RUN_LISTED = 100;
+const SAMPLE_BYTES = 64 * 1024;
+
+export interface DryRunResult {
+  valid: true;
+  job_id: string | null;
+  model: { name: string; version: string | null; signature_name: string; inputs: Record<string, { dtype: string; shape: number[] | null }> };
+  input_kind: InputKind;
+  matched_objects: { count: number; bytes: number; first: { path: string; size: number }[] };
+  estimated_items: number;
+  estimated_batches: number;
+  /** `exact` when items were counted (inline items, one object per item); `sampled` when extrapolated from the first 64 KiB. */
+  estimate: 'exact' | 'sampled';
+}
+
+export interface DryRunDeps {
+  s3: S3Client;
+  describeModel(model: ModelRef): Promise<ModelSignature | null>;
+}
+
+/** Average bytes per item in the first 64 KiB of an object (whole lines only); null when it holds none. */
+async function bytesPerItem(s3: S3Client, bucket: string, key: string): Promise<number | null> {
+  const head = await getObjectBytes(s3, bucket, key, { start: 0, end: SAMPLE_BYTES });
+  const whole = head.length < SAMPLE_BYTES ? head : head.subarray(0, head.lastIndexOf(10) + 1);
+  const items = parseLines(whole, 1).length;
+  return items > 0 ? whole.length / items : null;
+}
+
+export async function dryRun(deps: DryRunDeps, spec: JobSpec): Promise<DryRunResult> {
+  const signature = await deps.describeModel(spec.model);
+  const batchSize = batchSizeOf(spec);
+  const matched: DryRunResult['matched_objects'] = { count: 0, bytes: 0, first: [] };
+  let items = 0;
+  let batches = 0;
+  let estimate: DryRunResult['estimate'] = 'exact';
+  const input = spec.input;
+
+  if ('item_list' in input) {
+    if (input.item_list.items) {
+      items = input.item_list.items.length;
+      batches = Math.ceil(items / batchSize);
+    } else {
+      const { bucket, key } = parseS3Url(input.item_list.items_s3_path!);
+      const head = await headObject(deps.s3, bucket, key);
+      if (head) {
+        matched.count = 1;
+        matched.bytes = head.size;
+        matched.first.push({ path: input.item_list.items_s3_path!, size: head.size });
+        const per = await bytesPerItem(deps.s3, bucket, key);
+        items = per ? Math.round(head.size / per) : 0;
+        batches = Math.ceil(items / batchSize);
+        estimate = 'sampled';
+      }
+    }
+  } else {
+    const sel = 'delimited_files' in input ? input.delimited_files : input.file_path_lister;
+    const delimited = 'delimited_files' in input;
+    let per: number | null | undefined;
+    for await (const o of matchInputs(deps.s3, sel)) {
+      matched.count++;
+      matched.bytes += o.size;
+      if (matched.first.length < DRY_RUN_LISTED) matched.first.push({ path: `s3://${o.bucket}/${o.key}`, size: o.size });
+      if (!delimited) continue;
+      // The planner cuts each file on its own, so batches are counted per file; gzip is sized by its compressed bytes.
+      if (per === undefined && o.size > 0 && !o.key.endsWith('.gz')) per = await bytesPerItem(deps.s3, o.bucket, o.key);
+      const n = per ? Math.round(o.size / per) : 0;
+      items += n;
+      batches += Math.ceil(n / batchSize);
+    }
+    if (delimited) estimate = 'sampled';
+    else {
+      items = matched.count;
+      batches = Math.ceil(items / batchSize);
+    }
+  }
+
+  return {
+    valid: true,
+    job_id: spec.job_id ?? null,
+    model: {
+      name: spec.model.name,
+      version: signature?.model.version || null,
+      signature_name: spec.model.signature_name,
+      inputs: Object.fromEntries(Object.entries(signature?.inputs ?? {}).map(([k, v]) => [k, { dtype: v.dtype, shape: v.shape }])),
+    },
+    input_kind: inputKind(spec),
+    matched_objects: matched,
+    estimated_items: items,
+    estimated_batches: batches,
+    estimate,
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * `GET /v1/jobs`: a page of jobs from Temporal visibility, filtered there (never in the gateway)
+ * on the search attributes the workflow keeps: NightshiftStatus, NightshiftModel, NightshiftOwner.
+ * The page token is Temporal's own, passed through base64url; the query is rebuilt from the caller
+ * every time, so a token cannot widen what a key sees.
+ */
+import type { Client } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { isGrpcServiceError } from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import type { Config } from '../config';
+import { isFinal, JOB_STATUSES, NightshiftModel, NightshiftOwner, NightshiftStatus, WORKFLOW_TYPE, type JobStatus } from '../job/messages';
+import type { ListJobsQuery } from './apiSchemas';
+import type { Caller } from './apiKeys';
+import { invalidFields } from './errors';
+import { jobLinks, MemoSchema, type JobLinks } from './jobView';
+
+export interface JobSummary {
+  job_id: string;
+  status: JobStatus;
+  model: string | null;
+  owner: string | null;
+  created_at: string;
+  closed_at: string | null;
+  items_total: number | null;
+  items_succeeded: number;
+  items_failed: number;
+  output_path: string | null;
+  links: JobLinks;
+}
+
+export interface JobPage {
+  jobs: JobSummary[];
+  next_page_token: string | null;
+}
+
+export interface ListDeps {
+  temporal: Client;
+  config: Config;
+}
+
+/** Values reach the query only after zod checked them (enum, name pattern, ISO date, key id pattern); quotes are still escaped. */
+const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export function visibilityQuery(caller: Caller, q: Pick<ListJobsQuery, 'status' | 'model' | 'created_after'>): string {
+  // Each continue-as-new leaves a closed run behind; only the job's current run stands for it.
+  const terms = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`, `ExecutionStatus != 'ContinuedAsNew'`];
+  if (!caller.admin) terms.push(`${NightshiftOwner.name} = ${quote(caller.id)}`);
+  if (q.status) terms.push(`${NightshiftStatus.name} = ${quote(q.status)}`);
+  if (q.model) terms.push(`${NightshiftModel.name} = ${quote(q.model)}`);
+  if (q.created_after) terms.push(`StartTime > ${quote(new Date(q.created_after).toISOString())}`);
+  return terms.join(' AND ');
+}
+
+const isJobStatus = (s: unknown): s is JobStatus => typeof s === 'string' && (JOB_STATUSES as readonly string[]).includes(s);
+
+export async function listJobs(deps: ListDeps, caller: Caller, q: ListJobsQuery): Promise<JobPage> {
+  let res;
+  try {
+    res = await deps.temporal.workflowService.listWorkflowExecutions({
+      namespace: deps.config.temporal.namespace,
+      pageSize: q.limit,
+      query: visibilityQuery(caller, q),
+      nextPageToken: q.page_token ? Buffer.from(q.page_token, 'base64url') : undefined,
+    });
+  } catch (err) {
+    // The only client-made part of the request Temporal can reject is the page token.
+    if (q.page_token && isGrpcServiceError(err) && err.code === grpcStatus.INVALID_ARGUMENT) {
+      throw invalidFields([{ field: 'page_token', reason: 'is not a page token of this listing' }]);
+    }
+    throw err;
+  }
+  const jobs = await Promise.all(
+    (res.executions ?? []).map(async (raw) => {
+      const info = await executionInfoFromRaw(raw, deps.temporal.options.loadedDataConverter, raw, deps.config.temporal.namespace);
+      const memo = MemoSchema.safeParse(info.memo ?? {});
+      const m = memo.success ? memo.data : {};
+      const sa = info.typedSearchAttributes.get(NightshiftStatus);
+      // A closed run that never set a final status (terminated, say) is reported as failed.
+      const status: JobStatus = isJobStatus(sa) && (isFinal(sa) || info.status.name === 'RUNNING') ? sa : info.status.name === 'RUNNING' ? 'planning' : 'failed';
+      return {
+        job_id: info.workflowId,
+        status,
+        model: info.typedSearchAttributes.get(NightshiftModel) ?? null,
+        owner: info.typedSearchAttributes.get(NightshiftOwner) ?? null,
+        created_at: info.startTime.toISOString(),
+        closed_at: info.closeTime?.toISOString() ?? null,
+        items_total: m.items_total ?? null,
+        items_succeeded: m.items_succeeded ?? 0,
+        items_failed: m.items_failed ?? 0,
+        output_path: m.output_path ?? null,
+        links: jobLinks(deps.config, info.workflowId),
+      } satisfies JobSummary;
+    }),
+  );
+  const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken).toString('base64url') : null;
+  return { jobs, next_page_token: token };
+}
