@@ -6,7 +6,9 @@ import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, ty
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
 import {
+  isFinal,
   NightshiftStatus,
+  type JobStatus,
   cancelSignal,
   MAX_PARALLELISM,
   MIN_PARALLELISM,
@@ -33,7 +35,9 @@ export interface ControlDeps {
 
 /** The 409 for a job that has ended, naming its final status. */
 function ended(jobId: string, d: WorkflowExecutionDescription): HttpError {
-  const status = d.typedSearchAttributes.get(NightshiftStatus) ?? d.status.name.toLowerCase();
+  // The search attribute holds the final status once the job wrote it; a terminated job never did.
+  const sa = d.typedSearchAttributes.get(NightshiftStatus);
+  const status = sa !== undefined && isFinal(sa as JobStatus) ? sa : d.status.name.toLowerCase();
   return new HttpError('failed_precondition', `job "${jobId}" has already ended (${status})`);
 }
 

@@ -32,12 +32,12 @@ export interface DryRunDeps {
   describeModel(model: ModelRef): Promise<ModelSignature | null>;
 }
 
-/** Average bytes per item in the first 64 KiB of an object (whole lines only); null when it holds none. */
-async function bytesPerItem(s3: S3Client, bucket: string, key: string): Promise<number | null> {
+/** Items in the first 64 KiB of an object (whole lines only), and whether that was the whole object. */
+async function sampleItems(s3: S3Client, bucket: string, key: string): Promise<{ items: number; bytes: number; whole: boolean }> {
   const head = await getObjectBytes(s3, bucket, key, { start: 0, end: SAMPLE_BYTES });
-  const whole = head.length < SAMPLE_BYTES ? head : head.subarray(0, head.lastIndexOf(10) + 1);
-  const items = parseLines(whole, 1).length;
-  return items > 0 ? whole.length / items : null;
+  const whole = head.length < SAMPLE_BYTES;
+  const lines = whole ? head : head.subarray(0, head.lastIndexOf(10) + 1);
+  return { items: parseLines(lines, 1).length, bytes: lines.length, whole };
 }
 
 export async function dryRun(deps: DryRunDeps, spec: JobSpec): Promise<DryRunResult> {
@@ -60,29 +60,41 @@ export async function dryRun(deps: DryRunDeps, spec: JobSpec): Promise<DryRunRes
         matched.count = 1;
         matched.bytes = head.size;
         matched.first.push({ path: input.item_list.items_s3_path!, size: head.size });
-        const per = await bytesPerItem(deps.s3, bucket, key);
-        items = per ? Math.round(head.size / per) : 0;
+        const sample = await sampleItems(deps.s3, bucket, key);
+        items = sample.whole ? sample.items : sample.items ? Math.round((head.size / sample.bytes) * sample.items) : 0;
         batches = Math.ceil(items / batchSize);
-        estimate = 'sampled';
+        if (!sample.whole) estimate = 'sampled';
       }
     }
   } else {
     const sel = 'delimited_files' in input ? input.delimited_files : input.file_path_lister;
     const delimited = 'delimited_files' in input;
-    let per: number | null | undefined;
+    // The first DRY_RUN_LISTED files are each sampled (exact when they fit in the sample); later
+    // ones are sized by the average of those. Gzip files count by their compressed bytes.
+    let sampledItems = 0;
+    let sampledBytes = 0;
     for await (const o of matchInputs(deps.s3, sel)) {
       matched.count++;
       matched.bytes += o.size;
-      if (matched.first.length < DRY_RUN_LISTED) matched.first.push({ path: `s3://${o.bucket}/${o.key}`, size: o.size });
+      const listed = matched.first.length < DRY_RUN_LISTED;
+      if (listed) matched.first.push({ path: `s3://${o.bucket}/${o.key}`, size: o.size });
       if (!delimited) continue;
-      // The planner cuts each file on its own, so batches are counted per file; gzip is sized by its compressed bytes.
-      if (per === undefined && o.size > 0 && !o.key.endsWith('.gz')) per = await bytesPerItem(deps.s3, o.bucket, o.key);
-      const n = per ? Math.round(o.size / per) : 0;
+      let n: number;
+      if (listed && o.size > 0 && !o.key.endsWith('.gz')) {
+        const sample = await sampleItems(deps.s3, o.bucket, o.key);
+        sampledItems += sample.items;
+        sampledBytes += sample.bytes;
+        n = sample.whole ? sample.items : sample.items ? Math.round((o.size / sample.bytes) * sample.items) : 0;
+        if (!sample.whole) estimate = 'sampled';
+      } else {
+        n = sampledItems ? Math.round((o.size / sampledBytes) * sampledItems) : 0;
+        if (o.size > 0) estimate = 'sampled';
+      }
+      // The planner cuts each file on its own, so batches are counted per file.
       items += n;
       batches += Math.ceil(n / batchSize);
     }
-    if (delimited) estimate = 'sampled';
-    else {
+    if (!delimited) {
       items = matched.count;
       batches = Math.ceil(items / batchSize);
     }

@@ -55,20 +55,22 @@ export function visibilityQuery(caller: Caller, q: Pick<ListJobsQuery, 'status' 
 const isJobStatus = (s: unknown): s is JobStatus => typeof s === 'string' && (JOB_STATUSES as readonly string[]).includes(s);
 
 export async function listJobs(deps: ListDeps, caller: Caller, q: ListJobsQuery): Promise<JobPage> {
-  let res;
-  try {
-    res = await deps.temporal.workflowService.listWorkflowExecutions({
+  const request = (token?: string) =>
+    deps.temporal.workflowService.listWorkflowExecutions({
       namespace: deps.config.temporal.namespace,
       pageSize: q.limit,
       query: visibilityQuery(caller, q),
-      nextPageToken: q.page_token ? Buffer.from(q.page_token, 'base64url') : undefined,
+      nextPageToken: token ? Buffer.from(token, 'base64url') : undefined,
     });
+  let res;
+  try {
+    res = await request(q.page_token);
   } catch (err) {
-    // The only client-made part of the request Temporal can reject is the page token.
-    if (q.page_token && isGrpcServiceError(err) && err.code === grpcStatus.INVALID_ARGUMENT) {
-      throw invalidFields([{ field: 'page_token', reason: 'is not a page token of this listing' }]);
-    }
-    throw err;
+    // Visibility stores reject a foreign token with INVALID_ARGUMENT or a bare UNKNOWN: if the same
+    // listing works without it, the token was the caller's mistake.
+    if (!q.page_token || (isGrpcServiceError(err) && err.code === grpcStatus.UNAVAILABLE)) throw err;
+    await request();
+    throw invalidFields([{ field: 'page_token', reason: 'is not a page token of this listing' }]);
   }
   const jobs = await Promise.all(
     (res.executions ?? []).map(async (raw) => {

@@ -27,12 +27,14 @@ export interface GatewayHarness {
   /** A job id unique to this run. */
   jobId(name: string): string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
-  get(path: string): Promise<Answer>;
+  get(path: string, headers?: Record<string, string>): Promise<Answer>;
+  /** Any method; `body` is sent as JSON when given. */
+  request(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }): Promise<Answer & { headers: Headers }>;
   close(): Promise<void>;
 }
 
 /** Every field any route may answer with, so tests read them typed. */
-export type AnswerBody = Partial<JobView> & Partial<ErrorBody> & { accepted?: string; ok?: boolean };
+export type AnswerBody = Partial<JobView> & Partial<ErrorBody> & { accepted?: string; ok?: boolean } & Record<string, unknown>;
 export interface Answer {
   status: number;
   body: AnswerBody;
@@ -40,9 +42,15 @@ export interface Answer {
 
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-async function answer(res: Response): Promise<Answer> {
+async function answer(res: Response): Promise<Answer & { headers: Headers }> {
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as AnswerBody) : {} };
+  let body: AnswerBody;
+  try {
+    body = text ? (JSON.parse(text) as AnswerBody) : {};
+  } catch {
+    throw new Error(`${res.status} answer is not JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: res.status, body, headers: res.headers };
 }
 
 export async function startGateway(
@@ -72,7 +80,19 @@ export async function startGateway(
     if (path === '/v1/jobs' && (res.status === 201 || res.status === 200)) started.add(res.body.job_id!);
     return res;
   };
-  const get = async (path: string) => answer(await fetch(url + path, { signal: AbortSignal.timeout(30_000) }));
+  const get = async (path: string, headers: Record<string, string> = {}) => answer(await fetch(url + path, { headers, signal: AbortSignal.timeout(30_000) }));
+  const request = async (method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) => {
+    const res = await answer(
+      await fetch(url + path, {
+        method,
+        headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
+        body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+        signal: AbortSignal.timeout(30_000),
+      }),
+    );
+    if (method === 'POST' && path.startsWith('/v1/jobs') && (res.status === 201 || res.status === 200) && typeof res.body.job_id === 'string') started.add(res.body.job_id);
+    return res;
+  };
 
   return {
     url,
@@ -83,6 +103,7 @@ export async function startGateway(
     jobId: (name) => `gw-${RUN}-${name}`,
     post,
     get,
+    request,
     async close() {
       for (const id of started) {
         try {
