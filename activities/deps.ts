@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../src/logger';
 import type { PredictLimiter } from '../src/worker/predictLimiter';
 import type { TfServingClient } from '../src/tfserving/client';
+import type { Webhooks } from '../src/webhooks/webhooksFile';
 
 export interface ActivityDeps {
   s3: S3Client;
@@ -15,4 +16,6 @@ export interface ActivityDeps {
   logger: Logger;
   /** Largest Predict request in items; bigger batches are cut into sub-batches. */
   maxPredictBatch: number;
+  /** Named completion webhooks (NIGHTSHIFT_WEBHOOKS_FILE), read once at start. */
+  webhooks: Webhooks;
 }

@@ -3,11 +3,13 @@ import { createPlanJob } from './planJob';
 import { createPredictBatch } from './predictBatch';
 import { createCountTask } from './countTask';
 import { createWriteManifest } from './writeManifest';
+import { createNotifyWebhook } from './notifyWebhook';
 
 export type { ActivityDeps } from './deps';
 export type { BatchJobRef, PredictBatchInput, TaskResult, TaskFailure } from './predictBatch';
 export type { PlanJobInput } from './planJob';
 export type { WriteManifestInput } from './writeManifest';
+export type { NotifyWebhookInput } from './notifyWebhook';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -15,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     predictBatch: createPredictBatch(deps),
     countTask: createCountTask(deps),
     writeManifest: createWriteManifest(deps),
+    notifyWebhook: createNotifyWebhook(deps),
   };
 }
 

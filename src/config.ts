@@ -39,7 +39,7 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_TFSERVING_MAX_MESSAGE_BYTES', default: '67108864', description: 'Max gRPC send/receive message size (64 MiB).' },
   { name: 'NIGHTSHIFT_TFSERVING_MAX_BATCH_SIZE', default: '128', description: 'Max items in one Predict request; larger batches are sub-batched.' },
   { name: 'NIGHTSHIFT_MODEL_SERVER_ADDR', default: '127.0.0.1:8500', description: 'Listen address of the bundled TF-Serving-compatible model server.' },
-  { name: 'NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR', default: '127.0.0.1:8505', description: 'Listen address of the model server admin HTTP endpoint (fault injection).' },
+  { name: 'NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR', default: '', description: 'Model server admin HTTP endpoint (fault injection), loopback only; empty = off (the local stack uses 127.0.0.1:8505).' },
   { name: 'NIGHTSHIFT_MODEL_BASE_PATH', default: 'models/', description: 'Model base directory, laid out <base>/<model>/<version>/.' },
   { name: 'NIGHTSHIFT_MODEL_SERVER_THREADS', default: '0', description: 'Compute threads of the model server (0 = one per core).' },
   { name: 'NIGHTSHIFT_MODEL_SERVER_FAULTS', default: '', description: 'Model server fault injection at start, JSON (src/model-server/README.md); off when empty.' },
@@ -129,7 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     modelServer: {
       addr: field('NIGHTSHIFT_MODEL_SERVER_ADDR', hostPort),
-      adminAddr: field('NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR', hostPort),
+      // Loopback is checked where it binds (adminHttp.ts), so --admin-addr is held to it too.
+      adminAddr: field('NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR', z.union([z.literal(''), hostPort]).transform((a) => a || null)),
       basePath: r.NIGHTSHIFT_MODEL_BASE_PATH,
       threads: field('NIGHTSHIFT_MODEL_SERVER_THREADS', int(0)),
       faults: r.NIGHTSHIFT_MODEL_SERVER_FAULTS,

@@ -26,6 +26,7 @@ import {
 } from '../src/job/messages';
 import { jobLocation, jobUrl, stagedItemsKey, type JobLocation } from '../src/job/layout';
 import type { PlanSummary } from '../src/job/plan';
+import { sendCompletionWebhook } from './completionWebhook';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -376,6 +377,8 @@ export async function batchJob(input: JobSpecInput, carried?: JobState): Promise
     }),
   );
   setStatus(finalStatus);
+  // Gated on the spec field, so histories of jobs without it replay unchanged.
+  if (spec.on_complete) await sendCompletionWebhook(spec.on_complete.webhook, progress());
   await wf.CancellationScope.nonCancellable(() => wf.condition(wf.allHandlersFinished));
   return progress();
 }

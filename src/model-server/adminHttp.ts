@@ -5,9 +5,11 @@
  *   GET /faults    the current fault config and counters
  *   PUT /faults    replace the fault config (body: JSON, see README.md); 400 with the reason when invalid
  *   DELETE /faults turn every fault off
+ * Anyone who reaches it can make the server fail on purpose, and it has no authentication: it binds
+ * loopback only (127.0.0.0/8, ::1, localhost) and refuses any other address.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIPv4, type AddressInfo } from 'node:net';
 import { splitHostPort } from '../config';
 import type { FaultController } from './faults';
 
@@ -76,11 +78,25 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
   return send(res, 404, { error: `no route ${method} ${path} (GET /healthz, GET /stats, GET|PUT|DELETE /faults)` });
 }
 
+/** `[::1]` → `::1`; an empty host (`:8505`) is all interfaces. */
+function loopbackHost(addr: string): string | null {
+  const host = splitHostPort(addr).host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host === 'localhost' || host === '::1') return host;
+  return isIPv4(host) && host.startsWith('127.') ? host : null;
+}
+
 export async function startAdminServer(addr: string, deps: AdminDeps): Promise<AdminServer> {
+  const host = loopbackHost(addr);
+  if (host === null) {
+    throw new Error(
+      `admin address ${addr} is not loopback: the admin endpoint (fault injection, no authentication) binds only ` +
+        `127.0.0.0/8, ::1 or localhost (NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR / --admin-addr; empty = off)`,
+    );
+  }
+  const { port } = splitHostPort(addr);
   const server = createServer((req, res) => {
     route(deps, req, res).catch((err: unknown) => send(res, 500, { error: (err as Error).message }));
   });
-  const { host, port } = splitHostPort(addr);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

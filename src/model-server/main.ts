@@ -1,7 +1,7 @@
 /**
  * `npm run model-server`: the TF-Serving-compatible model server as a process. Addresses, base path and
  * threads come from loadConfig(); faults from NIGHTSHIFT_MODEL_SERVER_FAULTS and flags (see README.md).
- * Flags: --addr H:P --admin-addr H:P --base-path DIR --threads N --response-encoding typed_fields|tensor_content,
+ * Flags: --addr H:P --admin-addr H:P (loopback only; none = no admin endpoint) --base-path DIR --threads N --response-encoding typed_fields|tensor_content,
  * plus the fault flags of faultConfigFromArgs.
  */
 import { loadConfig } from '../config';

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { REPO_ROOT } from './paths';
+import { stackAdminAddr } from './parts/modelServer';
 import type { Stack } from './stack';
 
 /** One screen: where each part listens, where its log is, and the commands that use the stack. */
@@ -13,7 +14,7 @@ export function stackSummary(stack: Stack): string {
     `  Temporal        ${config.temporal.address}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
     `  Temporal Web UI ${config.temporal.uiUrl}`,
     `  S3              ${config.s3.endpoint}   bucket ${config.s3.bucket}, key ${config.s3.accessKeyId}`,
-    `  Model server    ${config.modelServer.addr}   (TF Serving gRPC), admin http://${config.modelServer.adminAddr}`,
+    `  Model server    ${config.modelServer.addr}   (TF Serving gRPC), admin http://${stackAdminAddr(config)}`,
     `  Gateway         ${config.gateway.url}   (POST /v1/jobs, GET /v1/jobs/{id})`,
     '',
     '  part          pid      log',

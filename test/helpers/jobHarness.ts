@@ -47,6 +47,7 @@ export interface WorkerOptions {
   tfservingTarget?: string;
   maxPredictBatch?: number;
   maxActivities?: number;
+  webhooksFile?: string;
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -55,6 +56,7 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
     ...config,
     tfserving: { ...config.tfserving, target: opts.tfservingTarget ?? config.tfserving.target, maxBatchSize: opts.maxPredictBatch ?? config.tfserving.maxBatchSize },
     worker: { ...config.worker, maxActivities: opts.maxActivities ?? config.worker.maxActivities },
+    webhooksFile: opts.webhooksFile ?? config.webhooksFile,
   };
   const deps = createActivityDeps(cfg, silentLogger);
   const connection = await connectWorker(cfg.temporal);
