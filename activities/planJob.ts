@@ -16,6 +16,7 @@ import type { FieldIssue, ResolvedJobSpec } from '../src/job/spec';
 import { checkItems, modelIssue, resolveBytesInput } from '../src/job/validateJob';
 import { cutLines, parseLines } from '../src/batch/cutLines';
 import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
+import { missingTasks, readOriginalOutput, type OriginalOutput } from '../src/job/retryTasks';
 import { TfServingError } from '../src/tfserving/errors';
 import type { ModelSignature } from '../src/tfserving/signature';
 
@@ -109,6 +110,7 @@ export function createPlanJob(deps: ActivityDeps) {
       throw err;
     }
     const w = new PlanWriter(deps, loc);
+    if (spec.retry_of !== undefined) return planRetry(spec, spec.retry_of, w, loc, signature, signal);
     const input = spec.input;
     let inputName: string | null = null;
     let objects = 0;
@@ -169,6 +171,10 @@ export function createPlanJob(deps: ActivityDeps) {
       const field = 'item_list' in input ? 'input.item_list' : `input.${'delimited_files' in input ? 'delimited_files' : 'file_path_lister'}.s3_paths`;
       throw invalidJob([{ field, reason: objects ? `matched ${objects} object(s) but no items` : 'matches no object' }]);
     }
+    return writeSummary(w, loc, objects, inputName, signature);
+  }
+
+  async function writeSummary(w: PlanWriter, loc: JobLocation, objects: number, inputName: string | null, signature: ModelSignature): Promise<PlanSummary> {
     const summary: PlanSummary = {
       tasks_total: w.tasks,
       batches_total: w.batches,
@@ -181,5 +187,21 @@ export function createPlanJob(deps: ActivityDeps) {
     };
     await putObject(deps.s3, loc.bucket, planSummaryKey(loc), JSON.stringify(summary, null, 2), { contentType: 'application/json' });
     return summary;
+  }
+
+  /** A retry plans no input: it takes the original's tasks, narrowed to what the original's output lacks. */
+  async function planRetry(spec: ResolvedJobSpec, retryOf: string, w: PlanWriter, loc: JobLocation, signature: ModelSignature, signal: AbortSignal): Promise<PlanSummary> {
+    const origLoc = jobLocation(spec.output.s3_path, retryOf);
+    let orig: OriginalOutput;
+    try {
+      orig = await readOriginalOutput(deps.s3, origLoc, signal);
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'NoSuchKey') throw err;
+      throw invalidJob([{ field: 'retry_of', reason: `job ${retryOf} has no plan at s3://${origLoc.bucket}/${planSummaryKey(origLoc)}` }]);
+    }
+    for await (const task of missingTasks(deps.s3, orig, signal)) await w.add(task);
+    await w.flush();
+    if (w.items === 0) throw invalidJob([{ field: 'retry_of', reason: `job ${retryOf} lacks no item: nothing to retry` }]);
+    return writeSummary(w, loc, orig.plan.objects_total, orig.plan.input_name, signature);
   }
 }

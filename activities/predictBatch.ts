@@ -13,12 +13,12 @@ import type { ActivityDeps } from './deps';
 import { getObjectBytes } from '../src/storage/s3';
 import { jobLocation, type JobLocation } from '../src/job/layout';
 import type { ModelRef } from '../src/job/spec';
-import { taskBatchCount, taskItemCount, type LinesTask, type ObjectsTask, type PlanTask } from '../src/job/plan';
+import { gzipBatchesRun, inRanges, taskBatchCount, taskItemCount, type ItemRanges, type LinesTask, type ObjectsTask, type PlanTask } from '../src/job/plan';
 import { loadTask } from '../src/batch/planReader';
 import { parseLines } from '../src/batch/cutLines';
 import { PredictRun, type PredictCall } from '../src/batch/predictItems';
 import { writeBatchParts } from '../src/batch/writeParts';
-import { prepareLines, predictPrepared, type PreparedItems } from '../src/batch/preparedItems';
+import { prepareLines, predictPrepared, selectItems, type PreparedItems } from '../src/batch/preparedItems';
 import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
 import { mapLimit } from '../src/batch/mapLimit';
 import { runGzipTask, type GzipProgress } from '../src/batch/gzipTask';
@@ -60,18 +60,32 @@ export interface TaskResult {
 
 const OBJECT_FETCH_CONCURRENCY = 8;
 
-async function readLinesTask(deps: ActivityDeps, task: LinesTask, signal: AbortSignal): Promise<PreparedItems> {
+type Only = { only?: ItemRanges };
+
+async function readLinesTask(deps: ActivityDeps, task: LinesTask & Only, signal: AbortSignal): Promise<PreparedItems> {
   const bytes = await getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal);
-  return prepareLines(parseLines(bytes, task.first_line), task.first_item, task.has_source ? `s3://${task.bucket}/${task.key}` : undefined);
+  const prepared = prepareLines(parseLines(bytes, task.first_line), task.first_item, task.has_source ? `s3://${task.bucket}/${task.key}` : undefined);
+  const only = task.only;
+  return only ? selectItems(prepared, (i) => inRanges(only, i)) : prepared;
 }
 
-async function prepareObjects(deps: ActivityDeps, task: ObjectsTask, inputName: string, signal: AbortSignal): Promise<PreparedItems> {
-  const bodies = await mapLimit(task.objects, OBJECT_FETCH_CONCURRENCY, (o) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal));
+async function prepareObjects(deps: ActivityDeps, task: ObjectsTask & Only, inputName: string, signal: AbortSignal): Promise<PreparedItems> {
+  const only = task.only;
+  const objects = task.objects.map((o, i) => ({ ...o, index: task.first_item + i })).filter((o) => !only || inRanges(only, o.index));
+  const bodies = await mapLimit(objects, OBJECT_FETCH_CONCURRENCY, (o) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal));
   return {
-    refs: task.objects.map((o, i) => ({ index: task.first_item + i, source: `s3://${o.bucket}/${o.key}` })),
-    known: task.objects.map(() => undefined),
+    refs: objects.map((o) => ({ index: o.index, source: `s3://${o.bucket}/${o.key}` })),
+    known: objects.map(() => undefined),
     values: bodies.map((b) => ({ [inputName]: { b64: b.toString('base64') } })),
   };
+}
+
+/** How many of the task's batches a failed attempt had finished, and the first one it had not. */
+function doneSoFar(task: PlanTask, nextBatch: number): { done: number; failedBatch: number } {
+  if (task.kind !== 'gzip') return { done: nextBatch, failedBatch: task.batch + nextBatch };
+  const run = gzipBatchesRun(task);
+  const done = run.filter((k) => k < nextBatch).length;
+  return { done, failedBatch: task.batch + (run[done] ?? nextBatch) };
 }
 
 export function predictCallFor(deps: ActivityDeps, model: ModelRef, signal: AbortSignal): PredictCall {
@@ -132,15 +146,16 @@ export function createPredictBatch(deps: ActivityDeps) {
       deps.logger.warn({ job_id: job.job_id, task: taskIndex, attempt: ctx.info.attempt, code, err: (err as Error).message }, 'batch failed');
       // What a gzip task finished before failing stays done; the rest of it is failed.
       const batches = taskBatchCount(task);
+      const { done, failedBatch } = doneSoFar(task, progress.next_batch);
       return {
         task: taskIndex,
         batches,
-        batches_succeeded: progress.next_batch,
-        batches_failed: batches - progress.next_batch,
+        batches_succeeded: done,
+        batches_failed: batches - done,
         items_succeeded: progress.items_succeeded,
         items_failed: taskItemCount(task) - progress.items_succeeded,
         model_version: modelVersion,
-        failure: { batch: task.batch + progress.next_batch, code, message: (err as Error).message },
+        failure: { batch: failedBatch, code, message: (err as Error).message },
       };
     } finally {
       hb.stop();

@@ -14,6 +14,7 @@ import type { JobProgress } from '../src/job/messages';
 import { ITEMS_METADATA } from '../src/batch/writeParts';
 import { mapLimit } from '../src/batch/mapLimit';
 import type { TaskFailure } from './predictBatch';
+import { linkRetry } from '../src/job/retryLinks';
 
 export interface WriteManifestInput {
   spec: ResolvedJobSpec;
@@ -55,8 +56,10 @@ export function createWriteManifest(deps: ActivityDeps) {
     const errorFiles = await files(`${loc.prefix}errors/`);
     const started = progress.started_at ? Date.parse(progress.started_at) : null;
     const finished = progress.finished_at ? Date.parse(progress.finished_at) : null;
+    const itemsInParts = parts.reduce((n, p) => n + p.items, 0);
     const manifest = {
       job_id: spec.job_id,
+      ...(spec.retry_of !== undefined ? { retry_of: spec.retry_of } : {}),
       status: progress.status,
       error: progress.error,
       output_path: jobUrl(loc),
@@ -67,7 +70,7 @@ export function createWriteManifest(deps: ActivityDeps) {
       batches_total: progress.batches_total,
       batches_succeeded: progress.batches_succeeded,
       batches_failed: progress.batches_failed,
-      items_in_parts: parts.reduce((n, p) => n + p.items, 0),
+      items_in_parts: itemsInParts,
       parts,
       error_files: errorFiles,
       failed_batches: input.failed_batches,
@@ -86,6 +89,17 @@ export function createWriteManifest(deps: ActivityDeps) {
     const key = manifestKey(loc);
     await putObject(deps.s3, loc.bucket, key, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
     if (progress.status === 'succeeded') await putObject(deps.s3, loc.bucket, successKey(loc), '', { contentType: 'text/plain' });
-    return `s3://${loc.bucket}/${key}`;
+    const manifestPath = `s3://${loc.bucket}/${key}`;
+    if (spec.retry_of !== undefined) {
+      await linkRetry(deps.s3, spec.output.s3_path, spec.retry_of, {
+        job_id: spec.job_id,
+        status: progress.status,
+        manifest_path: manifestPath,
+        items_succeeded: progress.items_succeeded,
+        items_failed: progress.items_failed,
+        items_in_parts: itemsInParts,
+      });
+    }
+    return manifestPath;
   };
 }

@@ -7,11 +7,11 @@ import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { getObjectStream } from '../storage/s3';
 import type { JobLocation } from '../job/layout';
-import type { GzipTask } from '../job/plan';
+import { gzipBatchesRun, inRanges, type GzipTask, type ItemRanges } from '../job/plan';
 import { parseLines } from './cutLines';
 import { PredictRun, type PredictCall } from './predictItems';
 import { writeBatchParts } from './writeParts';
-import { prepareLines, predictPrepared } from './preparedItems';
+import { prepareLines, predictPrepared, selectItems } from './preparedItems';
 import type { AutoHeartbeat } from './autoHeartbeat';
 import type { S3Client } from '@aws-sdk/client-s3';
 
@@ -27,7 +27,8 @@ export interface GzipProgress {
 export interface GzipTaskArgs {
   deps: { s3: S3Client; maxPredictBatch: number };
   loc: JobLocation;
-  task: GzipTask;
+  /** With `only` (a retry), the batches it touches are run, each with just those items. */
+  task: GzipTask & { only?: ItemRanges };
   job: { include_input: boolean };
   call: PredictCall;
   progress: GzipProgress;
@@ -47,11 +48,14 @@ export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: stri
   let lineNo = 0;
   let item = task.first_item;
   let pending: { line: number; text: string }[] = [];
+  const only = task.only;
+  const selected = only ? new Set(gzipBatchesRun(task)) : null;
 
   const flush = async () => {
-    if (batchNo >= progress.next_batch) {
+    if (batchNo >= progress.next_batch && (!selected || selected.has(batchNo))) {
       const parsed = pending.flatMap((p) => parseLines(Buffer.from(p.text), p.line));
-      const prepared = prepareLines(parsed, item, source);
+      const all = prepareLines(parsed, item, source);
+      const prepared = only ? selectItems(all, (i) => inRanges(only, i)) : all;
       const outcomes = await predictPrepared(run, prepared);
       const written = await writeBatchParts(a.deps.s3, a.loc, task.batch + batchNo, prepared.refs, outcomes, a.job.include_input, {
         mayHaveStaleErrors: a.attempt > 1,

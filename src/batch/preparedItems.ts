@@ -22,6 +22,21 @@ export function prepareLines(parsed: ParsedLine[], firstItem: number, source: st
   return p;
 }
 
+/** The items whose index `keep` accepts (a retry runs only what its original job lacks). */
+export function selectItems(p: PreparedItems, keep: (index: number) => boolean): PreparedItems {
+  const out: PreparedItems = { refs: [], known: [], values: [] };
+  let k = 0;
+  p.refs.forEach((ref, i) => {
+    const known = p.known[i];
+    const value = known === undefined ? p.values[k++] : undefined;
+    if (!keep(ref.index)) return;
+    out.refs.push(ref);
+    out.known.push(known);
+    if (known === undefined) out.values.push(value);
+  });
+  return out;
+}
+
 /** Predicts the items whose outcome is not yet known and merges all outcomes in item order. */
 export async function predictPrepared(run: PredictRun, p: PreparedItems): Promise<ItemOutcome[]> {
   const predicted = await run.predict(p.values);

@@ -13,7 +13,7 @@ export interface ItemRef {
   index: number;
   source?: string;
   line?: number;
-  /** The item as the job fed it, written when `include_input` (and always on error lines). */
+  /** The item as the job fed it, written (on result and error lines) only when `include_input`. */
   input?: unknown;
 }
 
@@ -46,7 +46,8 @@ export async function writeBatchParts(
     if (outcome.ok) {
       ok.push(JSON.stringify({ ...head, outputs: outcome.outputs, ...(includeInput ? { input: ref.input } : {}) }));
     } else {
-      bad.push(JSON.stringify({ ...head, error: outcome.error, ...(ref.input !== undefined ? { input: ref.input } : {}) }));
+      // Only with include_input: the output may be readable by people the input is not.
+      bad.push(JSON.stringify({ ...head, error: outcome.error, ...(includeInput && ref.input !== undefined ? { input: ref.input } : {}) }));
     }
   });
   const body = ok.length ? `${ok.join('\n')}\n` : '';

@@ -91,11 +91,19 @@ function statusFromExecution(d: WorkflowExecutionDescription): JobStatus {
   }
 }
 
+/** A job's manifest.json as JSON, undefined when absent; the caller parses what it needs. */
+export async function readManifestJson(s3: S3Client, loc: JobLocation): Promise<unknown> {
+  const key = manifestKey(loc);
+  if (!(await headObject(s3, loc.bucket, key))) return undefined;
+  return JSON.parse(await getObjectText(s3, loc.bucket, key)) as unknown;
+}
+
 async function readManifest(s3: S3Client, loc: JobLocation, logger: Logger): Promise<Manifest | undefined> {
   const key = manifestKey(loc);
   try {
-    if (!(await headObject(s3, loc.bucket, key))) return undefined;
-    const parsed = ManifestSchema.safeParse(JSON.parse(await getObjectText(s3, loc.bucket, key)));
+    const json = await readManifestJson(s3, loc);
+    if (json === undefined) return undefined;
+    const parsed = ManifestSchema.safeParse(json);
     if (parsed.success) return parsed.data;
     logger.warn({ bucket: loc.bucket, key, issues: parsed.error.issues }, 'manifest does not parse; ignoring it');
   } catch (err) {

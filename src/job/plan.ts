@@ -43,7 +43,15 @@ export interface GzipTask {
   batch_size: number;
 }
 
-export type PlanTask = LinesTask | ObjectsTask | GzipTask;
+/**
+ * Set on the tasks of a retry job (`retry_of`): the items of the task to run, as sorted, disjoint
+ * half-open ranges of global item indices `[from, to)`. Ranges keep a whole missing gzip batch to
+ * one pair. The task keeps its original batch number, so the retry's part for batch N holds
+ * exactly the items the original's part N lacks.
+ */
+export type ItemRanges = [number, number][];
+
+export type PlanTask = (LinesTask | ObjectsTask | GzipTask) & { only?: ItemRanges };
 
 export interface PlanSummary {
   tasks_total: number;
@@ -62,5 +70,36 @@ export const TASKS_PER_CHUNK = 1000;
 
 export const planChunkKey = (loc: JobLocation, chunk: number): string => `${planPrefix(loc)}tasks-${pad6(chunk)}.jsonl`;
 export const planSummaryKey = (loc: JobLocation): string => `${planPrefix(loc)}plan.json`;
-export const taskItemCount = (t: PlanTask): number => (t.kind === 'objects' ? t.objects.length : t.count);
-export const taskBatchCount = (t: PlanTask): number => (t.kind === 'gzip' ? t.batches : 1);
+export const rangesSize = (r: ItemRanges): number => r.reduce((n, [from, to]) => n + to - from, 0);
+export const inRanges = (r: ItemRanges, index: number): boolean => r.some(([from, to]) => index >= from && index < to);
+export const taskItemCount = (t: PlanTask): number => (t.only ? rangesSize(t.only) : t.kind === 'objects' ? t.objects.length : t.count);
+export const taskBatchCount = (t: PlanTask): number => (t.kind === 'gzip' ? gzipBatchesRun(t).length : 1);
+
+/** Item range `[from, to)` of batch `k` (0-based within the task) of a gzip task. */
+export function gzipBatchRange(t: GzipTask, k: number): [number, number] {
+  const from = t.first_item + k * t.batch_size;
+  return [from, Math.min(from + t.batch_size, t.first_item + t.count)];
+}
+
+/** The batches (0-based within the task) a gzip task predicts and writes: all, or those `only` touches. */
+export function gzipBatchesRun(t: GzipTask & { only?: ItemRanges }): number[] {
+  const all = Array.from({ length: t.batches }, (_, k) => k);
+  const only = t.only;
+  if (!only) return all;
+  return all.filter((k) => {
+    const [from, to] = gzipBatchRange(t, k);
+    return only.some(([a, b]) => a < to && b > from);
+  });
+}
+
+/** Sorted indices to ranges, adjacent indices merged. */
+export function toRanges(indices: Iterable<number>): ItemRanges {
+  const sorted = [...new Set(indices)].sort((a, b) => a - b);
+  const out: ItemRanges = [];
+  for (const i of sorted) {
+    const last = out[out.length - 1];
+    if (last && last[1] === i) last[1] = i + 1;
+    else out.push([i, i + 1]);
+  }
+  return out;
+}
