@@ -4,7 +4,12 @@
  * them, so the documentation and the validation cannot drift apart.
  */
 import { z } from 'zod';
-import { JOB_STATUSES } from '../job/messages';
+import { JOB_STATUSES, type JobProgress, type ModelProgress } from '../job/messages';
+import type { FieldIssue } from '../job/spec';
+import { ERROR_CODES, type ErrorBody } from './errors';
+import type { JobLinks, JobView } from './jobView';
+import type { Readiness, ReadinessCheck } from './readiness';
+import type { JobCreated } from './submitJob';
 
 export const MAX_LIST_LIMIT = 1000;
 export const MAX_RESULTS_LIMIT = 1000;
@@ -41,3 +46,154 @@ export const ResultsQuerySchema = z
 
 export type ListJobsQuery = z.output<typeof ListJobsQuerySchema>;
 export type ResultsQuery = z.output<typeof ResultsQuerySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Response schemas. The routes answer with the TypeScript types of their modules; these describe
+// the same shapes for `/openapi.json`, and `mirrors` makes the compiler hold the two together.
+
+/** Accepts the schema only when its output type and `T` are assignable both ways. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const mirrors =
+  <T>() =>
+  <S extends z.ZodType>(schema: S, ..._proof: Same<z.output<S>, T> extends true ? [] : [`schema does not mirror its type`]): S =>
+    schema;
+
+const isoTime = z.iso.datetime({ offset: true });
+const count = z.number().int().nonnegative();
+const jobStatus = z.enum(JOB_STATUSES);
+
+export const FieldIssueSchema = mirrors<FieldIssue>()(
+  z.object({ field: z.string().describe('dotted path, e.g. input.item_list.batch_size'), reason: z.string() }),
+);
+
+export const ErrorBodySchema = mirrors<ErrorBody>()(
+  z.object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string().describe('for internal errors a generic text naming the request id; the cause is in the gateway log'),
+      fields: z.array(FieldIssueSchema).optional().describe('every bad field of an invalid_argument'),
+      request_id: z.string().optional().describe('the X-Request-Id of the request'),
+    }),
+  }),
+);
+
+export const JobLinksSchema = mirrors<JobLinks>()(
+  z.object({ self: z.string().describe('this job in the API'), ui: z.string().describe('the workflow in the Temporal UI') }),
+);
+
+export const ModelProgressSchema = mirrors<ModelProgress>()(
+  z.object({
+    name: z.string(),
+    version: z.number().int().nullable().describe('the version the job asked for'),
+    version_label: z.string().nullable(),
+    signature_name: z.string(),
+    served_version: z.string().nullable().describe('the version TF Serving actually served, once a batch ran'),
+  }),
+);
+
+const jobProgressShape = {
+  job_id: z.string(),
+  status: jobStatus,
+  model: ModelProgressSchema,
+  items_total: count.nullable().describe('null until planning has counted the items'),
+  items_succeeded: count,
+  items_failed: count,
+  batches_total: count.nullable(),
+  batches_succeeded: count,
+  batches_failed: count,
+  batches_in_flight: count,
+  parallelism: count,
+  created_at: isoTime,
+  started_at: isoTime.nullable(),
+  updated_at: isoTime,
+  finished_at: isoTime.nullable(),
+  throughput_items_per_s: z.number().nullable(),
+  eta_s: z.number().nullable(),
+  output_path: z.string().describe('s3:// prefix holding this job’s parts and manifest.json'),
+  manifest_path: z.string().nullable(),
+  error: z.string().nullable().describe('why the job failed, was cancelled or timed out'),
+};
+mirrors<JobProgress>()(z.object(jobProgressShape));
+
+export const JobViewSchema = mirrors<JobView>()(z.object({ ...jobProgressShape, links: JobLinksSchema }));
+
+export const JobCreatedSchema = mirrors<JobCreated>()(
+  z.object({ job_id: z.string(), status: jobStatus, output_path: z.string(), links: JobLinksSchema }),
+);
+
+export const JobSummarySchema = z.object({
+  job_id: z.string(),
+  status: jobStatus,
+  model: z.string().describe('model name'),
+  owner: z.string().nullable().describe('id of the API key that started the job (local without keys)'),
+  created_at: isoTime,
+  closed_at: isoTime.nullable(),
+  items_total: count.nullable(),
+  items_succeeded: count,
+  items_failed: count,
+  output_path: z.string(),
+  links: JobLinksSchema,
+});
+
+export const JobListPageSchema = z.object({
+  jobs: z.array(JobSummarySchema).describe('newest first'),
+  next_page_token: z.string().nullable().describe('pass as page_token for the next page; null on the last'),
+});
+
+export const DryRunAnswerSchema = z.object({
+  valid: z.literal(true),
+  job_id: z.string().nullable().describe('the job id the spec names, if any'),
+  model: z.object({ name: z.string(), version: z.number().int().nullable(), signature_name: z.string() }),
+  input_kind: z.enum(['item_list', 'file_path_lister', 'delimited_files']),
+  matched_objects: z.object({
+    count: count,
+    first: z.array(z.object({ path: z.string(), size: count })).describe('the first few matching objects'),
+  }),
+  estimated_items: count.nullable(),
+  estimated_batches: count.nullable(),
+});
+
+export const SignalAcceptedSchema = z.object({ job_id: z.string(), accepted: z.enum(['cancel', 'pause', 'resume']) });
+export const ParallelismAnswerSchema = z.object({ job_id: z.string(), parallelism: z.number().int() });
+
+export const ResultFileSchema = z.object({
+  key: z.string().describe('s3:// URL of the file'),
+  batch: count,
+  items: count,
+  bytes: count,
+  url: z.string().describe('presigned HTTPS URL, valid until expires_at'),
+});
+
+export const ResultsPageSchema = z.object({
+  job_id: z.string(),
+  status: jobStatus,
+  manifest_path: z.string(),
+  manifest_url: z.string().describe('presigned HTTPS URL of manifest.json'),
+  manifest: z
+    .object({
+      status: jobStatus,
+      error: z.string().nullable(),
+      items_total: count.nullable(),
+      items_succeeded: count,
+      items_failed: count,
+    })
+    .loose()
+    .describe('manifest.json without its part lists (those are paged below)'),
+  parts: z.array(ResultFileSchema),
+  error_files: z.array(ResultFileSchema),
+  expires_at: isoTime,
+  next_page_token: z.string().nullable(),
+});
+
+export const HealthSchema = z.object({ ok: z.literal(true) });
+
+export const ReadinessCheckSchema = mirrors<ReadinessCheck>()(
+  z.object({
+    name: z.string().describe('temporal, s3, tfserving (default target) or tfserving:<models> (a model target)'),
+    ok: z.boolean(),
+    ms: z.number(),
+    error: z.string().optional(),
+  }),
+);
+export const ReadinessSchema = mirrors<Readiness>()(z.object({ ready: z.boolean(), checks: z.array(ReadinessCheckSchema) }));
+export const NotReadySchema = ErrorBodySchema.extend({ checks: z.array(ReadinessCheckSchema) });

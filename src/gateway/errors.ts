@@ -10,20 +10,23 @@ import type { z } from 'zod';
 import type { FieldIssue } from '../job/spec';
 import type { Logger } from '../logger';
 
-export type ErrorCode =
-  | 'invalid_argument'
-  | 'unauthenticated'
-  | 'permission_denied'
-  | 'not_found'
-  | 'failed_precondition'
-  | 'payload_too_large'
-  | 'resource_exhausted'
-  | 'unavailable'
-  | 'deadline_exceeded'
-  | 'internal';
+export const ERROR_CODES = [
+  'invalid_argument',
+  'unauthenticated',
+  'permission_denied',
+  'not_found',
+  'failed_precondition',
+  'payload_too_large',
+  'resource_exhausted',
+  'unavailable',
+  'deadline_exceeded',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; fields?: FieldIssue[] };
+  /** `request_id` is the `X-Request-Id` of the request, the key to its log lines. */
+  error: { code: ErrorCode; message: string; fields?: FieldIssue[]; request_id?: string };
 }
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -53,8 +56,17 @@ export class HttpError extends Error {
     this.status = HTTP_STATUS[code];
   }
 
-  toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } };
+  toBody(requestId?: string): ErrorBody {
+    // An internal message may name hosts, buckets or stack details: the caller gets the request id to quote instead.
+    const message = this.code === 'internal' ? `internal error${requestId ? ` (request id ${requestId})` : ''}` : this.message;
+    return {
+      error: {
+        code: this.code,
+        message,
+        ...(this.fields ? { fields: this.fields } : {}),
+        ...(requestId ? { request_id: requestId } : {}),
+      },
+    };
   }
 }
 
@@ -115,9 +127,11 @@ export const notFoundRoute: RequestHandler = (req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const httpErr = toHttpError(err);
-    if (httpErr.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
-    else logger.debug({ method: req.method, path: req.path, code: httpErr.code }, httpErr.message);
+    const { requestId } = res.locals;
+    const log = res.locals.log ?? logger;
+    if (httpErr.status >= 500) log.error({ err, method: req.method, path: req.path, request_id: requestId }, 'request failed');
+    else log.debug({ method: req.method, path: req.path, code: httpErr.code, request_id: requestId }, httpErr.message);
     if (httpErr.headers) res.set(httpErr.headers);
-    res.status(httpErr.status).json(httpErr.toBody());
+    res.status(httpErr.status).json(httpErr.toBody(requestId));
   };
 }
