@@ -7,6 +7,8 @@ import type { ErrorBody } from '../gateway/errors';
 import type { JobCreated } from '../gateway/submitJob';
 import type { JobView } from '../gateway/jobView';
 import type { JobSignalName } from '../gateway/controlJob';
+import type { DryRunResult, JobList, JobResults } from '../gateway/apiTypes';
+import type { JobStatus } from '../job/messages';
 
 /** The gateway answered with an error (`status` 0: it could not be reached at all). */
 export class GatewayError extends Error {
@@ -21,21 +23,52 @@ export class GatewayError extends Error {
   }
 }
 
+/** 201 with the new job, or 200 with the view of the job that already had that id. */
 export type SubmitAnswer = { created: true; job: JobCreated } | { created: false; job: JobView };
 
+export interface ListQuery {
+  status?: JobStatus;
+  model?: string;
+  created_after?: string;
+  limit?: number;
+  page_token?: string;
+}
+
+export interface GatewayClientOptions {
+  /** Sent as `Authorization: Bearer <key>`; never logged or put in an error message. */
+  apiKey?: string;
+  timeoutMs?: number;
+}
+
+function queryString(q: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
 export class GatewayClient {
+  private readonly apiKey: string | undefined;
+  private readonly timeoutMs: number;
+
   constructor(
     readonly baseUrl: string,
-    private readonly timeoutMs = 30_000,
-  ) {}
+    { apiKey, timeoutMs = 30_000 }: GatewayClientOptions = {},
+  ) {
+    this.apiKey = apiKey || undefined;
+    this.timeoutMs = timeoutMs;
+  }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}${path}`;
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     let res: Response;
     try {
       res = await fetch(url, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -61,6 +94,28 @@ export class GatewayClient {
   /** 201 for a new job; 200 with the existing job's view when its id was submitted before. */
   async submit(spec: unknown): Promise<SubmitAnswer> {
     const res = await this.call<JobCreated | JobView>('POST', '/v1/jobs', spec);
+    return res.status === 201 ? { created: true, job: res.body as JobCreated } : { created: false, job: res.body as JobView };
+  }
+
+  /** Validates the spec and estimates the job (`POST /v1/jobs?dry_run=true`); nothing is started. */
+  async dryRun(spec: unknown): Promise<DryRunResult> {
+    return (await this.call<DryRunResult>('POST', '/v1/jobs?dry_run=true', spec)).body;
+  }
+
+  /** One page of jobs, newest first. */
+  async list(query: ListQuery = {}): Promise<JobList> {
+    return (await this.call<JobList>('GET', `/v1/jobs${queryString({ ...query })}`)).body;
+  }
+
+  /** One page of a finished job's files with presigned URLs; 409 while it has no manifest. */
+  async results(jobId: string, pageToken?: string, limit?: number): Promise<JobResults> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}/results${queryString({ page_token: pageToken, limit })}`;
+    return (await this.call<JobResults>('GET', path)).body;
+  }
+
+  /** Starts `<job_id>-retry` over the failed items of a finished job (200 when it exists already). */
+  async retryFailed(jobId: string): Promise<SubmitAnswer> {
+    const res = await this.call<JobCreated | JobView>('POST', `/v1/jobs/${encodeURIComponent(jobId)}/retry-failed`);
     return res.status === 201 ? { created: true, job: res.body as JobCreated } : { created: false, job: res.body as JobView };
   }
 

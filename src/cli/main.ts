@@ -1,95 +1,101 @@
 #!/usr/bin/env node
 /**
  * `nightshift` (`npm run cli -- ...`): submit and steer jobs through the gateway's HTTP API.
- * One file per command under `commands/`; this one only reads arguments and dispatches.
+ * Arguments are commander's; one file per command under `commands/`. `run()` never exits the
+ * process, so tests drive the CLI in-process.
  */
-import { parseArgs } from 'node:util';
-import { MAX_PARALLELISM, MIN_PARALLELISM } from '../job/messages';
+import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from '../config';
+import type { CliRun } from './command';
+import type { CommandContext, ContextFor, ExitCode } from './context';
 import { GatewayClient, GatewayError } from './gatewayClient';
-import { UsageError, USAGE } from './usage';
-import type { CommandContext, ExitCode } from './context';
-import { submit } from './commands/submit';
-import { status } from './commands/status';
-import { parallelism, signal } from './commands/control';
+import { UsageError } from './usage';
+import { submitCommand } from './commands/submit';
+import { statusCommand } from './commands/status';
+import { signalCommand } from './commands/signal';
+import { parallelismCommand } from './commands/parallelism';
+import { listCommand } from './commands/list';
+import { resultsCommand } from './commands/results';
+import { dryRunCommand } from './commands/dryRun';
+import { retryFailedCommand } from './commands/retryFailed';
 
-const OPTIONS = {
-  gateway: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  wait: { type: 'boolean' },
-  interval: { type: 'string' },
-  json: { type: 'boolean' },
-  reason: { type: 'string' },
-} as const;
+const EXAMPLES = `
+Examples:
+  nightshift dry-run job.json                 validate and estimate; starts nothing
+  nightshift submit job.json --wait           submit and follow to the end
+  nightshift status <job_id> --watch          follow a running job
+  nightshift list --status running --model recommender
+  nightshift pause <job_id>                   also: nightshift resume, nightshift cancel --reason <text>
+  nightshift parallelism <job_id> 16
+  nightshift results <job_id> --download ./out
+  nightshift retry-failed <job_id> --wait     a new job over the failed items
 
-function args(argv: string[]) {
+Environment: NIGHTSHIFT_GATEWAY_URL (--gateway), NIGHTSHIFT_API_KEY (--api-key).
+Exit codes: 0 done, 1 failed (bad spec, gateway error, job not succeeded), 2 bad usage.`;
+
+const COMMANDS = [
+  submitCommand,
+  dryRunCommand,
+  statusCommand,
+  listCommand,
+  signalCommand('cancel'),
+  signalCommand('pause'),
+  signalCommand('resume'),
+  parallelismCommand,
+  resultsCommand,
+  retryFailedCommand,
+];
+
+/**
+ * Commander's exits that are not misuse: help asked for (`--help`, `help <command>`), which it
+ * wrote to stdout. No command at all also exits as help (on stderr, with an exit code taken from
+ * `process.exitCode`), so what was written tells the two apart.
+ */
+const notMisuse = (err: CommanderError, help: string[]): boolean =>
+  err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && help.length > 0);
+
+function program(cli: CliRun, help: string[]): Command {
+  const root = new Command('nightshift')
+    .description('Batch inference jobs on Temporal, through the Nightshift gateway.')
+    .option('--gateway <url>', 'gateway URL (default: NIGHTSHIFT_GATEWAY_URL, else http://127.0.0.1:8080)')
+    // No commander default: the key would be printed by --help.
+    .addOption(new Option('--api-key <key>', 'API key sent as a bearer token (default: NIGHTSHIFT_API_KEY)'))
+    .option('--json', 'print one JSON document on stdout instead of text')
+    .addHelpText('after', EXAMPLES);
+  for (const make of COMMANDS) root.addCommand(make(cli));
+  for (const cmd of [root, ...root.commands]) {
+    cmd
+      .configureOutput({ writeOut: (s) => help.push(s), writeErr: () => {}, outputError: () => {} })
+      .configureHelp({ showGlobalOptions: true })
+      .exitOverride((err) => {
+        if (notMisuse(err, help)) throw err;
+        const message = err.code === 'commander.help' ? 'no command given' : err.message.replace(/^error: /, '');
+        throw new UsageError(message, cmd.helpInformation().trimEnd());
+      });
+  }
+  return root;
+}
+
+/** Runs one command line; throws `UsageError` for misuse and `GatewayError` when the gateway refuses. */
+export async function run(argv: string[], ctxFor: ContextFor): Promise<ExitCode> {
+  const cli: CliRun = { ctxFor, code: 0 };
+  const help: string[] = [];
   try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    await program(cli, help).parseAsync(argv, { from: 'user' });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    if (!(err instanceof CommanderError && notMisuse(err, help))) throw err;
   }
+  if (help.length) ctxFor({ gateway: undefined, apiKey: undefined }).out(help.join('').trimEnd());
+  return cli.code;
 }
 
-function positionals(command: string, got: string[], names: string[]): string[] {
-  if (got.length !== names.length) {
-    throw new UsageError(`${command} takes ${names.map((n) => `<${n}>`).join(' ')} (got ${got.length} argument${got.length === 1 ? '' : 's'})`);
-  }
-  return got;
-}
-
-function wholeNumber(what: string, s: string, min: number, max: number): number {
-  const n = Number(s);
-  if (!/^\d+$/.test(s) || n < min || n > max) throw new UsageError(`${what} must be a whole number from ${min} to ${max} (got "${s}")`);
-  return n;
-}
-
-export async function run(argv: string[], ctxFor: (gatewayUrl: string | undefined) => CommandContext): Promise<ExitCode> {
-  const { values, positionals: pos } = args(argv);
-  const [command, ...rest] = pos;
-  if (values.help || command === 'help') {
-    ctxFor(values.gateway).out(USAGE);
-    return 0;
-  }
-  if (command === undefined) throw new UsageError('no command given');
-  const only = (allowed: (keyof typeof OPTIONS)[]) => {
-    const extra = Object.keys(values).filter((k) => k !== 'gateway' && !allowed.includes(k as keyof typeof OPTIONS));
-    if (extra.length) throw new UsageError(`${command} does not take --${extra.join(', --')}`);
-  };
-  const ctx = ctxFor(values.gateway);
-  switch (command) {
-    case 'submit': {
-      only(['wait', 'interval']);
-      const [source] = positionals(command, rest, ['spec.json|-']);
-      const intervalMs = values.interval === undefined ? 1000 : wholeNumber('--interval', values.interval, 1, 3600) * 1000;
-      return submit(ctx, source!, { wait: values.wait ?? false, intervalMs });
-    }
-    case 'status': {
-      only(['json']);
-      const [jobId] = positionals(command, rest, ['job_id']);
-      return status(ctx, jobId!, { json: values.json ?? false });
-    }
-    case 'cancel':
-    case 'pause':
-    case 'resume': {
-      only(command === 'cancel' ? ['reason'] : []);
-      const [jobId] = positionals(command, rest, ['job_id']);
-      return signal(ctx, command, jobId!, values.reason);
-    }
-    case 'parallelism': {
-      only([]);
-      const [jobId, n] = positionals(command, rest, ['job_id', 'n']);
-      return parallelism(ctx, jobId!, wholeNumber('parallelism', n!, MIN_PARALLELISM, MAX_PARALLELISM));
-    }
-    default:
-      throw new UsageError(`unknown command "${command}"`);
-  }
-}
-
-function consoleContext(gatewayUrl: string | undefined): CommandContext {
+function consoleContext({ gateway, apiKey }: { gateway: string | undefined; apiKey: string | undefined }): CommandContext {
+  const config = loadConfig();
   return {
-    client: new GatewayClient(gatewayUrl ?? loadConfig().gateway.url),
+    client: new GatewayClient(gateway ?? config.gateway.url, { apiKey: apiKey ?? config.cli.apiKey }),
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    progressStream: process.stderr,
   };
 }
 
@@ -100,7 +106,7 @@ if (require.main === module) {
     },
     (err: unknown) => {
       if (err instanceof UsageError) {
-        process.stderr.write(`nightshift: ${err.message}\n\n${USAGE}\n`);
+        process.stderr.write(`nightshift: ${err.message}\n\n${err.usage}\n`);
         process.exitCode = 2;
       } else if (err instanceof GatewayError) {
         process.stderr.write(`nightshift: ${err.fields.length ? `rejected (${err.status} ${err.code}):` : err.message}\n`);

@@ -1,24 +1,31 @@
-/** Wrong arguments: the CLI prints the message and the usage, and exits 2. */
+import { InvalidArgumentError } from 'commander';
+
+/** Wrong arguments: the CLI prints the message and the failing command's help, and exits 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+  constructor(
+    message: string,
+    /** The help of the command that was misused. */
+    readonly usage: string = '',
+  ) {
+    super(message);
+  }
 }
 
-export const USAGE = `nightshift: batch inference jobs on Temporal, through the Nightshift gateway
+/** An argument parser for commander: a whole number within bounds. */
+export function wholeNumber(min: number, max: number): (s: string) => number {
+  return (s) => {
+    const n = Number(s);
+    if (!/^\d+$/.test(s) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max} (got "${s}")`);
+    return n;
+  };
+}
 
-Usage:
-  nightshift submit <spec.json|-> [--wait] [--interval <seconds>]
-      Submit a job spec (a file, or - for stdin). Prints the job id.
-      --wait follows the job until it ends; exit 0 only when it succeeded.
-  nightshift status <job_id> [--json]
-      Show a job's progress (--json: the gateway's job view as JSON).
-  nightshift cancel <job_id> [--reason <text>]
-  nightshift pause <job_id>
-  nightshift resume <job_id>
-  nightshift parallelism <job_id> <n>
-      Change how many batches run at once (1..1000).
-
-Options:
-  --gateway <url>   Gateway URL (default: NIGHTSHIFT_GATEWAY_URL or http://127.0.0.1:8080)
-  -h, --help        This text.
-
-Exit codes: 0 done, 1 failed (bad spec, gateway error, job not succeeded), 2 bad usage.`;
+/** An argument parser for commander: seconds (decimals allowed) within bounds, as milliseconds. */
+export function secondsAsMs(min: number, max: number): (s: string) => number {
+  return (s) => {
+    const n = Number(s);
+    if (!/^\d+(\.\d+)?$/.test(s) || n < min || n > max) throw new InvalidArgumentError(`must be a number of seconds from ${min} to ${max} (got "${s}")`);
+    return Math.round(n * 1000);
+  };
+}

@@ -1,6 +1,10 @@
+import { Command, Option } from 'commander';
 import { progressLine } from '../../job/progressLine';
 import type { JobView } from '../../gateway/jobView';
-import type { CommandContext, ExitCode } from '../context';
+import { action, printJson, type CommandFactory } from '../command';
+import type { CommandContext } from '../context';
+import { secondsAsMs } from '../usage';
+import { waitForJob } from '../waitForJob';
 
 function modelLine(m: JobView['model']): string {
   const asked = m.version !== null ? `version ${m.version}` : m.version_label !== null ? `label ${m.version_label}` : 'latest';
@@ -8,13 +12,7 @@ function modelLine(m: JobView['model']): string {
   return `${m.name} (${asked}, signature ${m.signature_name}${served})`;
 }
 
-/** `status <job_id> [--json]`. */
-export async function status(ctx: CommandContext, jobId: string, opts: { json: boolean }): Promise<ExitCode> {
-  const view = await ctx.client.job(jobId);
-  if (opts.json) {
-    ctx.out(JSON.stringify(view, null, 2));
-    return 0;
-  }
+function printView(ctx: CommandContext, view: JobView): void {
   const rows: [string, string | null][] = [
     ['status', view.status],
     ['progress', progressLine(view)],
@@ -30,5 +28,20 @@ export async function status(ctx: CommandContext, jobId: string, opts: { json: b
   ];
   ctx.out(`job ${view.job_id}`);
   for (const [k, v] of rows) if (v !== null && v !== '') ctx.out(`  ${k.padEnd(12)}${v}`);
-  return 0;
 }
+
+/** `status <job_id> [--watch]`: the job view; `--watch` follows it to its end first (exit 0 only when it succeeded). */
+export const statusCommand: CommandFactory = (cli) =>
+  new Command('status')
+    .description("Show a job's progress.")
+    .argument('<job_id>')
+    .option('--watch', 'follow the job until it ends (live progress on stderr); exit 0 only when it succeeded')
+    .addOption(new Option('--interval <seconds>', 'how often --watch polls').argParser(secondsAsMs(0.1, 3600)).default(1000, '1'))
+    .action(
+      action<[string], { watch?: boolean; interval: number }>(cli, async (ctx, opts, jobId) => {
+        const view = opts.watch ? await waitForJob(ctx, jobId, opts.interval) : await ctx.client.job(jobId);
+        if (opts.json) printJson(ctx, view);
+        else printView(ctx, view);
+        return opts.watch && view.status !== 'succeeded' ? 1 : 0;
+      }),
+    );

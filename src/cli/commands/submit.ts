@@ -1,33 +1,26 @@
-import { readFile } from 'node:fs/promises';
-import { progressLine } from '../../job/progressLine';
-import { parseJobSpec } from '../../job/spec';
-import { followJob } from '../followJob';
+import { Command, Option } from 'commander';
+import { action, printJson, type CommandFactory } from '../command';
 import type { CommandContext, ExitCode } from '../context';
+import type { SubmitAnswer } from '../gatewayClient';
+import { readSpec } from '../readSpec';
+import { secondsAsMs } from '../usage';
+import { finalLine, waitForJob } from '../waitForJob';
 
-async function readSpecText(source: string): Promise<string> {
-  if (source !== '-') return readFile(source, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+export interface WaitOptions {
+  wait?: boolean;
+  interval: number;
 }
 
-/** `submit <spec.json|-> [--wait]`: checked here first, so a bad spec fails before any network call. */
-export async function submit(ctx: CommandContext, source: string, opts: { wait: boolean; intervalMs: number }): Promise<ExitCode> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readSpecText(source));
-  } catch (err) {
-    ctx.err(`${source === '-' ? 'stdin' : source}: ${(err as Error).message}`);
-    return 1;
-  }
-  const parsed = parseJobSpec(json);
-  if (!parsed.ok) {
-    ctx.err(`${source === '-' ? 'stdin' : source}: invalid job spec`);
-    for (const i of parsed.issues) ctx.err(`  ${i.field}: ${i.reason}`);
-    return 1;
-  }
+export const waitOptions = (cmd: Command, what: string): Command =>
+  cmd
+    .option('--wait', `follow ${what} until it ends (live progress on stderr); exit 0 only when it succeeded`)
+    .addOption(new Option('--interval <seconds>', 'how often --wait polls').argParser(secondsAsMs(0.1, 3600)).default(1000, '1'));
 
-  const answer = await ctx.client.submit(json);
+/**
+ * After a job was started (by `submit` or `retry-failed`): its id on stdout, or with `--wait` its
+ * end. `--json` prints the 201/200 body, or the final job view with `--wait`.
+ */
+export async function reportStarted(ctx: CommandContext, answer: SubmitAnswer, opts: WaitOptions & { json?: boolean }): Promise<ExitCode> {
   const jobId = answer.job.job_id;
   ctx.err(
     answer.created
@@ -36,23 +29,28 @@ export async function submit(ctx: CommandContext, source: string, opts: { wait: 
   );
   ctx.err(`web ui: ${answer.job.links.ui}`);
   if (!opts.wait) {
-    ctx.out(jobId);
+    if (opts.json) printJson(ctx, { created: answer.created, ...answer.job });
+    else ctx.out(jobId);
     return 0;
   }
-
-  let last = '';
-  const final = await followJob(
-    ctx.client,
-    jobId,
-    (view) => {
-      const line = progressLine(view);
-      if (line !== last) ctx.err(`  ${line}`);
-      last = line;
-    },
-    { intervalMs: opts.intervalMs },
-  );
-  const done = final.items_succeeded + final.items_failed;
-  ctx.out(`job ${jobId} ${final.status}: ${done} items -> ${final.output_path}`);
+  const final = await waitForJob(ctx, jobId, opts.interval);
+  if (opts.json) printJson(ctx, final);
+  else ctx.out(finalLine(final));
   if (final.error) ctx.err(`error: ${final.error}`);
   return final.status === 'succeeded' ? 0 : 1;
 }
+
+/** `submit <spec.json|-> [--wait]`: checked here first, so a bad spec fails before any network call. */
+export const submitCommand: CommandFactory = (cli) =>
+  waitOptions(
+    new Command('submit')
+      .description('Submit a job spec (a file, or - for stdin); prints the job id.')
+      .argument('<spec.json|->', 'the job spec (docs/jobs.md)'),
+    'the job',
+  ).action(
+    action<[string], WaitOptions>(cli, async (ctx, opts, source) => {
+      const spec = await readSpec(ctx, source);
+      if (spec === undefined) return 1;
+      return reportStarted(ctx, await ctx.client.submit(spec), opts);
+    }),
+  );
