@@ -11,7 +11,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { ApiKeyStore, ApiKeysFileError, sha256Hex } from '../src/gateway/apiKeys';
+import { appRoutes } from '../src/gateway/appRoutes';
+import { openApiPath, type OpenApiDocument } from '../src/gateway/openapi';
 import { NightshiftOwner } from '../src/job/messages';
 import { jobLocation } from '../src/job/layout';
 import { createS3Client, listObjects, putObject } from '../src/storage/s3';
@@ -76,29 +79,31 @@ describe('gateway with API keys', { timeout: 600_000 }, () => {
     await gw?.close();
   });
 
-  test('every /v1 route asks for a key: none or a wrong one is a 401 in the error shape', T, async () => {
-    const routes: [string, string][] = [
-      ['POST', '/v1/jobs'],
-      ['POST', '/v1/jobs?dry_run=true'],
-      ['GET', '/v1/jobs'],
-      ['GET', '/v1/jobs/x'],
-      ['DELETE', '/v1/jobs/x'],
-      ['POST', '/v1/jobs/x/cancel'],
-      ['POST', '/v1/jobs/x/pause'],
-      ['POST', '/v1/jobs/x/resume'],
-      ['POST', '/v1/jobs/x/parallelism'],
-      ['GET', '/v1/jobs/x/results'],
-      ['POST', '/v1/jobs/x/retry-failed'],
-    ];
-    for (const [method, path] of routes) {
+  test('every /v1 route the app serves asks for a key: none or a wrong one is a 401 in the error shape', T, async () => {
+    const routes = appRoutes(gw.app).filter((r) => r.path.startsWith('/v1'));
+    assert.ok(routes.length >= 10, JSON.stringify(routes));
+    for (const { method, path: template } of routes) {
+      const path = template.replace(':id', 'x');
       for (const headers of [{}, bearer('not-a-key'), { authorization: `Basic ${Buffer.from(`u:${KEYS.a}`).toString('base64')}` }]) {
-        const res = await gw.request(method, path, { body: method === 'POST' ? spec('team-a') : undefined, headers });
+        const res = await gw.request(method.toUpperCase(), path, { body: method === 'post' ? spec('team-a') : undefined, headers });
         assert.equal(res.status, 401, `${method} ${path} ${JSON.stringify(headers)}: ${JSON.stringify(res.body)}`);
         assert.equal(res.body.error?.code, 'unauthenticated');
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
       }
     }
-    assert.equal((await gw.get('/healthz')).status, 200, 'healthz stays open for load balancers');
+    for (const open of ['/healthz', '/readyz', '/openapi.json']) assert.equal((await gw.get(open)).status, 200, `${open} stays open for load balancers`);
+  });
+
+  test('every route the app serves is in /openapi.json, and the document validates as OpenAPI 3.1', T, async () => {
+    const doc = (await gw.get('/openapi.json')).body as unknown as OpenApiDocument;
+    const validator = new Validator();
+    const result = await validator.validate(doc as unknown as Record<string, unknown>);
+    assert.equal(result.valid, true, JSON.stringify(result.errors));
+    assert.equal(doc.openapi, '3.1.0');
+    for (const r of appRoutes(gw.app)) {
+      const ops = doc.paths[openApiPath(r.path).path] as Record<string, unknown> | undefined;
+      assert.ok(ops?.[r.method], `${r.method} ${r.path} is served but not documented`);
+    }
   });
 
   test('a key may not read or write outside its prefixes, nor call other models: 403 naming the path', T, async () => {

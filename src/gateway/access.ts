@@ -45,7 +45,8 @@ export function checkSpecAccess(caller: Caller, spec: Pick<JobSpec, 'input' | 'o
     ]);
   }
   for (const p of specPaths(spec)) {
-    const allowed = p.mode === 'read' ? caller.read : caller.write;
+    // What a key may write it may read back (its results are handed out as presigned GETs anyway).
+    const allowed = p.mode === 'write' ? caller.write : caller.read === null || caller.write === null ? null : [...caller.read, ...caller.write];
     if (allowed === null || under(p.url, allowed)) continue;
     throw new HttpError('permission_denied', `key "${caller.id}" may not ${p.mode} ${p.url}`, [
       { field: p.field, reason: `${p.url} is not under a prefix this key may ${p.mode} (${allowed.join(', ') || 'none'})` },

@@ -10,6 +10,7 @@ import { ERROR_CODES, type ErrorBody } from './errors';
 import type { JobLinks, JobView } from './jobView';
 import type { Readiness, ReadinessCheck } from './readiness';
 import type { JobCreated } from './submitJob';
+import type { DryRunResult, JobList, JobSummary, ResultFile } from './apiTypes';
 
 export const MAX_LIST_LIMIT = 1000;
 export const MAX_RESULTS_LIMIT = 1000;
@@ -121,48 +122,61 @@ export const JobCreatedSchema = mirrors<JobCreated>()(
   z.object({ job_id: z.string(), status: jobStatus, output_path: z.string(), links: JobLinksSchema }),
 );
 
-export const JobSummarySchema = z.object({
-  job_id: z.string(),
-  status: jobStatus,
-  model: z.string().describe('model name'),
-  owner: z.string().nullable().describe('id of the API key that started the job (local without keys)'),
-  created_at: isoTime,
-  closed_at: isoTime.nullable(),
-  items_total: count.nullable(),
-  items_succeeded: count,
-  items_failed: count,
-  output_path: z.string(),
-  links: JobLinksSchema,
-});
-
-export const JobListPageSchema = z.object({
-  jobs: z.array(JobSummarySchema).describe('newest first'),
-  next_page_token: z.string().nullable().describe('pass as page_token for the next page; null on the last'),
-});
-
-export const DryRunAnswerSchema = z.object({
-  valid: z.literal(true),
-  job_id: z.string().nullable().describe('the job id the spec names, if any'),
-  model: z.object({ name: z.string(), version: z.number().int().nullable(), signature_name: z.string() }),
-  input_kind: z.enum(['item_list', 'file_path_lister', 'delimited_files']),
-  matched_objects: z.object({
-    count: count,
-    first: z.array(z.object({ path: z.string(), size: count })).describe('the first few matching objects'),
+export const JobSummarySchema = mirrors<JobSummary>()(
+  z.object({
+    job_id: z.string(),
+    status: jobStatus,
+    model: z.string().nullable().describe('model name (search attribute NightshiftModel)'),
+    owner: z.string().nullable().describe('id of the API key that started the job (local without keys)'),
+    created_at: isoTime.describe("start of the job's current run (its creation unless it continued as new)"),
+    closed_at: isoTime.nullable(),
+    items_total: count.nullable(),
+    items_succeeded: count,
+    items_failed: count,
+    output_path: z.string().nullable(),
+    links: JobLinksSchema,
   }),
-  estimated_items: count.nullable(),
-  estimated_batches: count.nullable(),
-});
+);
+
+export const JobListPageSchema = mirrors<JobList>()(
+  z.object({
+    jobs: z.array(JobSummarySchema).describe('newest first'),
+    next_page_token: z.string().nullable().describe('pass as page_token for the next page; null on the last'),
+  }),
+);
+
+export const DryRunAnswerSchema = mirrors<DryRunResult>()(
+  z.object({
+    valid: z.literal(true),
+    job_id: z.string().nullable().describe('the job id the spec names, if any'),
+    model: z.object({
+      name: z.string(),
+      version: z.string().nullable().describe('the version TF Serving resolved (int64 as a decimal string)'),
+      signature_name: z.string(),
+      inputs: z.record(z.string(), z.object({ dtype: z.string(), shape: z.array(z.number()).nullable() })),
+    }),
+    input_kind: z.enum(['item_list', 'file_path_lister', 'delimited_files']),
+    matched_objects: z.object({
+      count: count,
+      bytes: count,
+      first: z.array(z.object({ path: z.string(), size: count })).describe('the first 100 matching objects'),
+    }),
+    estimated_items: count,
+    estimated_batches: count,
+    estimate: z.enum(['exact', 'sampled']).describe('exact: every item counted; sampled: extrapolated from the first 64 KiB of files'),
+  }),
+);
 
 export const SignalAcceptedSchema = z.object({ job_id: z.string(), accepted: z.enum(['cancel', 'pause', 'resume']) });
 export const ParallelismAnswerSchema = z.object({ job_id: z.string(), parallelism: z.number().int() });
 
-export const ResultFileSchema = z.object({
+export const ResultFileSchema = mirrors<ResultFile>()(z.object({
   key: z.string().describe('s3:// URL of the file'),
   batch: count,
   items: count,
   bytes: count,
   url: z.string().describe('presigned HTTPS URL, valid until expires_at'),
-});
+}));
 
 export const ResultsPageSchema = z.object({
   job_id: z.string(),
@@ -176,6 +190,9 @@ export const ResultsPageSchema = z.object({
       items_total: count.nullable(),
       items_succeeded: count,
       items_failed: count,
+      batches_total: count.nullable(),
+      batches_succeeded: count,
+      batches_failed: count,
     })
     .loose()
     .describe('manifest.json without its part lists (those are paged below)'),

@@ -1,11 +1,10 @@
 /**
- * Response bodies of the gateway's list, results, dry-run and retry routes: one definition that
- * the routes answer with and the CLI (or any client) reads. Types only; request parsing is
- * `apiSchemas.ts`, the job view `jobView.ts`.
+ * Response bodies of the gateway's list, results and dry-run routes: one definition that the
+ * routes answer with and the CLI (or any client) reads. Types only; `apiSchemas.ts` describes
+ * the same shapes in zod for `/openapi.json`, and the compiler holds the two together.
  */
-import type { JobStatus, ModelProgress } from '../job/messages';
-import type { InputKind, ResolvedJobSpec } from '../job/spec';
-import type { PlanSummary } from '../job/plan';
+import type { JobStatus } from '../job/messages';
+import type { InputKind } from '../job/spec';
 import type { JobLinks } from './jobView';
 
 // ---- GET /v1/jobs ------------------------------------------------------------------------------
@@ -15,15 +14,16 @@ export interface JobSummary {
   job_id: string;
   status: JobStatus;
   /** The model name (search attribute NightshiftModel). */
-  model: string;
-  /** The id of the API key that started the job (`local` without keys). */
-  owner: string;
+  model: string | null;
+  /** The id of the API key that started the job (`local` without keys); null for jobs started around the gateway. */
+  owner: string | null;
+  /** Start of the job's current run (its creation, unless it continued as new). */
   created_at: string;
   closed_at: string | null;
   items_total: number | null;
   items_succeeded: number;
   items_failed: number;
-  output_path: string;
+  output_path: string | null;
   links: JobLinks;
 }
 
@@ -44,32 +44,17 @@ export interface ResultFile {
   url: string;
 }
 
-/** `manifest.json` without its (paged) `parts` and `error_files`. */
+/** `manifest.json` without its (paged) `parts` and `error_files`; docs/jobs.md lists every field. */
 export interface ManifestSummary {
-  job_id: string;
   status: JobStatus;
   error: string | null;
-  output_path: string;
-  model: ModelProgress;
   items_total: number | null;
   items_succeeded: number;
   items_failed: number;
   batches_total: number | null;
   batches_succeeded: number;
   batches_failed: number;
-  items_in_parts: number;
-  failed_batches: { batch: number; code: string; message: string }[];
-  failed_batches_omitted: number;
-  plan: PlanSummary | null;
-  timings: {
-    created_at: string;
-    started_at: string | null;
-    finished_at: string | null;
-    duration_s: number | null;
-    throughput_items_per_s: number | null;
-  };
-  spec: ResolvedJobSpec;
-  config: Record<string, unknown>;
+  [field: string]: unknown;
 }
 
 /** One page of a finished job's files; 409 while the job has no manifest. */
@@ -93,10 +78,12 @@ export interface DryRunResult {
   valid: true;
   /** The spec's job_id, or null when the gateway would generate one. */
   job_id: string | null;
-  model: { name: string; version: number | null; signature_name: string };
+  /** `version`: the version TF Serving resolved (int64 as a decimal string), null when it could not be asked. */
+  model: { name: string; version: string | null; signature_name: string; inputs: Record<string, { dtype: string; shape: number[] | null }> };
   input_kind: InputKind;
-  matched_objects: { count: number; first: { path: string; size: number }[] };
+  matched_objects: { count: number; bytes: number; first: { path: string; size: number }[] };
   estimated_items: number;
   estimated_batches: number;
+  /** `exact` when every item was counted; `sampled` when extrapolated from the first 64 KiB of files. */
+  estimate: 'exact' | 'sampled';
 }
-

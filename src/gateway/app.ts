@@ -11,6 +11,8 @@ import type { z } from 'zod';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { NightshiftStatus } from '../job/messages';
+import type { TfServingClients } from '../tfserving/clients';
+import { openApiHandler } from './apiRoutes';
 import { ListJobsQuerySchema, ResultsQuerySchema, SubmitQuerySchema } from './apiSchemas';
 import type { ApiKeyStore } from './apiKeys';
 import { authenticate, callerOf } from './auth';
@@ -22,6 +24,11 @@ import { listJobs } from './listJobs';
 import { SubmitRateLimiter } from './rateLimit';
 import { dryRunJob, submitJob, type SubmitDeps } from './submitJob';
 import { describeVisibleJob } from './visibleJob';
+import { docsRouter } from './docsPage';
+import { createGatewayMetrics } from './metrics';
+import { readyzHandler } from './readiness';
+import { requestContext } from './requestId';
+import { retryFailedSpec } from './retryFailed';
 
 export interface GatewayDeps {
   temporal: Client;
@@ -30,7 +37,9 @@ export interface GatewayDeps {
   logger: Logger;
   validateJob?: SubmitDeps['validateJob'];
   describeModel?: SubmitDeps['describeModel'];
-  webhookExists?: SubmitDeps['webhookExists'];
+  webhooks?: SubmitDeps['webhooks'];
+  /** TF Serving clients `/readyz` checks (the preflight's). */
+  tfserving: TfServingClients;
   /** The keys the `/v1` routes accept; absent: no keys, every caller is the local admin (loopback only, see main.ts). */
   apiKeys?: ApiKeyStore;
   /** The S3 client presigned URLs are made with (its endpoint is what callers reach); default `s3`. */
@@ -80,20 +89,11 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
   const results = { s3: deps.s3, presignS3: deps.presignS3 ?? deps.s3, expirySeconds: config.gateway.presignExpirySeconds };
   const visible = (req: Request, res: Response) => describeVisibleJob(deps.temporal, callerOf(res), jobId(req));
 
+  const metrics = createGatewayMetrics();
   const app = express();
   app.disable('x-powered-by');
-  app.use((req, res, next) => {
-    const t0 = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      // Progress polling is constant chatter; everything that changes something is worth a line.
-      deps.logger[req.method === 'GET' ? 'debug' : 'info'](
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms), key: res.locals.keyId as string | undefined },
-        'request',
-      );
-    });
-    next();
-  });
+  app.use(requestContext(deps.logger));
+  app.use(metrics.middleware);
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -103,6 +103,11 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
     }
     res.json({ ok: true });
   });
+  // Open like /healthz: load balancers and Prometheus carry no API key, and none of these reveal a job.
+  app.get('/readyz', readyzHandler({ temporal: deps.temporal, s3: deps.s3, config, tfserving: deps.tfserving }));
+  app.get('/metrics', metrics.handler);
+  app.get('/openapi.json', openApiHandler());
+  app.use('/docs', docsRouter());
 
   // Authenticate before reading a body: an unknown caller cannot make the gateway parse 10 MiB.
   const v1 = express.Router();
@@ -162,6 +167,15 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
     if (!outputPath) throw new HttpError('failed_precondition', `job "${jobId(req)}" has no output path recorded`);
     const status = (d.typedSearchAttributes.get(NightshiftStatus)) ?? d.status.name.toLowerCase();
     res.json(await jobResults(results, jobId(req), outputPath, status, query));
+  });
+
+  // A new job over what a finished job lacks, owned by the caller and started through the same submit.
+  v1.post('/jobs/:id/retry-failed', async (req, res) => {
+    await visible(req, res);
+    optionalJson(req);
+    const spec = await retryFailedSpec(submitDeps, jobId(req));
+    const result = await submitJob(submitDeps, callerOf(res), spec, { allowRetryOf: true });
+    res.status(result.created ? 201 : 200).json(result.body);
   });
 
   app.use('/v1', v1);

@@ -5,27 +5,16 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { matchInputs } from '../job/matchInputs';
-import { batchSizeOf, inputKind, type InputKind, type JobSpec, type ModelRef } from '../job/spec';
+import { batchSizeOf, inputKind, type JobSpec, type ModelRef } from '../job/spec';
 import { parseLines } from '../batch/cutLines';
 import { getObjectBytes, headObject } from '../storage/s3';
 import { parseS3Url } from '../storage/s3Url';
 import type { ModelSignature } from '../tfserving/signature';
+import type { DryRunResult } from './apiTypes';
 
 /** Objects listed in the answer; the count covers all of them. */
 export const DRY_RUN_LISTED = 100;
 const SAMPLE_BYTES = 64 * 1024;
-
-export interface DryRunResult {
-  valid: true;
-  job_id: string | null;
-  model: { name: string; version: string | null; signature_name: string; inputs: Record<string, { dtype: string; shape: number[] | null }> };
-  input_kind: InputKind;
-  matched_objects: { count: number; bytes: number; first: { path: string; size: number }[] };
-  estimated_items: number;
-  estimated_batches: number;
-  /** `exact` when items were counted (inline items, one object per item); `sampled` when extrapolated from the first 64 KiB. */
-  estimate: 'exact' | 'sampled';
-}
 
 export interface DryRunDeps {
   s3: S3Client;

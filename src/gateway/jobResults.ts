@@ -9,35 +9,21 @@ import { z } from 'zod';
 import { manifestKey } from '../job/layout';
 import { getObjectText, headObject } from '../storage/s3';
 import { parseS3Url } from '../storage/s3Url';
-import type { JobStatus } from '../job/messages';
+import { JOB_STATUSES } from '../job/messages';
+import type { JobResults, ManifestSummary } from './apiTypes';
 import type { ResultsQuery } from './apiSchemas';
 import { HttpError } from './errors';
 
-export interface ResultFile {
-  /** The file's s3:// URL. */
-  key: string;
-  batch: number;
-  items: number;
-  bytes: number;
-  url: string;
-}
-
-export interface JobResults {
-  job_id: string;
-  status: JobStatus | string;
-  manifest_path: string;
-  manifest_url: string;
-  /** manifest.json without its file lists (those are `parts` and `error_files`, paged). */
-  manifest: Record<string, unknown>;
-  parts: ResultFile[];
-  error_files: ResultFile[];
-  expires_at: string;
-  next_page_token: string | null;
-}
-
 const FileSchema = z.object({ key: z.string(), batch: z.number(), items: z.number(), bytes: z.number() });
 const ManifestFilesSchema = z.looseObject({
-  status: z.string(),
+  status: z.enum(JOB_STATUSES),
+  error: z.string().nullable().default(null),
+  items_total: z.number().nullable().default(null),
+  items_succeeded: z.number().default(0),
+  items_failed: z.number().default(0),
+  batches_total: z.number().nullable().default(null),
+  batches_succeeded: z.number().default(0),
+  batches_failed: z.number().default(0),
   parts: z.array(FileSchema).default([]),
   error_files: z.array(FileSchema).default([]),
 });
@@ -74,7 +60,7 @@ export async function jobResults(deps: ResultsDeps, jobId: string, outputPath: s
     status: parsed.data.status,
     manifest_path: `s3://${bucket}/${key}`,
     manifest_url: await sign(`s3://${bucket}/${key}`),
-    manifest,
+    manifest: manifest satisfies ManifestSummary,
     parts: await page(parts, offset, end),
     error_files: await page(errorFiles, offset - parts.length, end - parts.length),
     expires_at: new Date(Date.now() + deps.expirySeconds * 1000).toISOString(),

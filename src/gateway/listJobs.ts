@@ -13,26 +13,8 @@ import { isFinal, JOB_STATUSES, NightshiftModel, NightshiftOwner, NightshiftStat
 import type { ListJobsQuery } from './apiSchemas';
 import type { Caller } from './apiKeys';
 import { invalidFields } from './errors';
-import { jobLinks, MemoSchema, type JobLinks } from './jobView';
-
-export interface JobSummary {
-  job_id: string;
-  status: JobStatus;
-  model: string | null;
-  owner: string | null;
-  created_at: string;
-  closed_at: string | null;
-  items_total: number | null;
-  items_succeeded: number;
-  items_failed: number;
-  output_path: string | null;
-  links: JobLinks;
-}
-
-export interface JobPage {
-  jobs: JobSummary[];
-  next_page_token: string | null;
-}
+import type { JobList, JobSummary } from './apiTypes';
+import { jobLinks, MemoSchema } from './jobView';
 
 export interface ListDeps {
   temporal: Client;
@@ -54,7 +36,7 @@ export function visibilityQuery(caller: Caller, q: Pick<ListJobsQuery, 'status' 
 
 const isJobStatus = (s: unknown): s is JobStatus => typeof s === 'string' && (JOB_STATUSES as readonly string[]).includes(s);
 
-export async function listJobs(deps: ListDeps, caller: Caller, q: ListJobsQuery): Promise<JobPage> {
+export async function listJobs(deps: ListDeps, caller: Caller, q: ListJobsQuery): Promise<JobList> {
   const request = (token?: string) =>
     deps.temporal.workflowService.listWorkflowExecutions({
       namespace: deps.config.temporal.namespace,

@@ -12,6 +12,7 @@ import { connectClient } from '../temporal/connectClient';
 import { ApiKeyStore } from './apiKeys';
 import { createGatewayApp } from './app';
 import { createPreflight } from './preflight';
+import { loadWebhooks } from '../webhooks/webhooksFile';
 
 /** In-flight requests get this long to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
     );
   }
 
+  // A bad webhooks file stops the gateway here, as it stops the worker: jobs must not name webhooks that cannot fire.
+  const webhooks = loadWebhooks(config.webhooksFile);
   const temporal = await connectClient(config.temporal);
   const s3 = createS3Client(config.s3);
   const presignS3 = config.s3.presignEndpoint ? createS3Client({ ...config.s3, endpoint: config.s3.presignEndpoint }) : s3;
@@ -51,6 +54,8 @@ async function main(): Promise<void> {
     config,
     logger,
     apiKeys,
+    tfserving: preflight.tfserving,
+    webhooks,
     validateJob: preflight.validateJob,
     describeModel: preflight.describeModel,
   });

@@ -8,6 +8,8 @@ import type { ModelSignature } from '../tfserving/signature';
 import type { ValidateJob } from './submitJob';
 
 export interface Preflight {
+  /** The TF Serving clients (per target) the checks use; `/readyz` asks the same ones. */
+  tfserving: TfServingClients;
   validateJob: ValidateJob;
   /** The model's signature, or null when TF Serving cannot answer right now (a definite error was reported by validateJob). */
   describeModel(model: ModelRef): Promise<ModelSignature | null>;
@@ -18,6 +20,7 @@ export interface Preflight {
 export function createPreflight(config: Config, s3: S3Client): Preflight {
   const tfserving = new TfServingClients(config.tfserving);
   return {
+    tfserving,
     validateJob: (spec) => validateJob({ s3, tfserving }, spec),
     describeModel: async (model) => {
       try {

@@ -12,12 +12,14 @@ import { NightshiftModel, NightshiftOwner, NightshiftStatus, WORKFLOW_TYPE, type
 import { parseJobSpec, type FieldIssue, type JobSpec, type ResolvedJobSpec } from '../job/spec';
 import { checkSpecAccess, maySee } from './access';
 import type { Caller } from './apiKeys';
-import { dryRun, type DryRunDeps, type DryRunResult } from './dryRun';
+import type { DryRunResult } from './apiTypes';
+import { dryRun, type DryRunDeps } from './dryRun';
 import { HttpError, invalidFields } from './errors';
 import { generateJobId } from './jobId';
 import { getJobView, jobLinks, type JobLinks, type JobView, type JobViewDeps } from './jobView';
 import type { SubmitRateLimiter } from './rateLimit';
 import { stageLargeItemList } from './stageItems';
+import { webhookNameIssue, type Webhooks } from '../webhooks/webhooksFile';
 
 export type ValidateJob = (spec: JobSpec) => Promise<FieldIssue[]>;
 
@@ -30,13 +32,9 @@ export interface SubmitDeps extends JobViewDeps {
   /** Pre-flight checks are a courtesy (the plan activity repeats them): a slow one must not hold the submit. */
   validateTimeoutMs: number;
   rateLimiter?: SubmitRateLimiter;
-  /** Whether the server's webhooks file names this webhook; absent: no webhooks configured. */
-  webhookExists?: (name: string) => boolean;
-  /** Called with the outcome of every submission (metrics). */
-  onOutcome?: (outcome: SubmitOutcome) => void;
+  /** The server's webhooks (NIGHTSHIFT_WEBHOOKS_FILE); absent: none, so no spec may name one. */
+  webhooks?: Webhooks;
 }
-
-export type SubmitOutcome = 'created' | 'existing' | 'dry_run' | 'invalid' | 'forbidden' | 'rate_limited' | 'error';
 
 const DRY_RUN_VALIDATE_MS = 60_000;
 
@@ -96,9 +94,8 @@ function checkedSpec(deps: SubmitDeps, caller: Caller, body: unknown, opts: Subm
     throw invalidFields([{ field: 'retry_of', reason: 'is set by POST /v1/jobs/{id}/retry-failed, not in a submitted spec' }]);
   }
   checkSpecAccess(caller, spec);
-  if (spec.on_complete && !deps.webhookExists?.(spec.on_complete.webhook)) {
-    throw invalidFields([{ field: 'on_complete.webhook', reason: `no webhook named "${spec.on_complete.webhook}" is configured on this server` }]);
-  }
+  const webhookIssue = webhookNameIssue(spec, deps.webhooks ?? new Map());
+  if (webhookIssue) throw invalidFields([webhookIssue]);
   return spec;
 }
 
@@ -109,39 +106,12 @@ async function preflight(deps: SubmitDeps, spec: JobSpec, budgetMs: number): Pro
   else if (issues.length > 0) throw invalidFields(issues);
 }
 
-/** Reports each submission's outcome (for metrics) and passes the answer or error through. */
-async function counted<T>(deps: SubmitDeps, fn: () => Promise<T>, outcome: (r: T) => SubmitOutcome): Promise<T> {
-  try {
-    const r = await fn();
-    deps.onOutcome?.(outcome(r));
-    return r;
-  } catch (err) {
-    const code = err instanceof HttpError ? err.code : undefined;
-    deps.onOutcome?.(
-      code === 'invalid_argument' || code === 'failed_precondition' || code === 'payload_too_large'
-        ? 'invalid'
-        : code === 'permission_denied'
-          ? 'forbidden'
-          : code === 'resource_exhausted'
-            ? 'rate_limited'
-            : 'error',
-    );
-    throw err;
-  }
-}
-
 /** `?dry_run=true`: the submit's checks, then the estimate; nothing started, nothing written. */
-export function dryRunJob(deps: SubmitDeps, caller: Caller, body: unknown): Promise<DryRunResult> {
-  return counted(
-    deps,
-    async () => {
-      const spec = checkedSpec(deps, caller, body, {});
-      // A dry run is asked for its answer: it waits for the checks longer than a submit does.
-      await preflight(deps, spec, DRY_RUN_VALIDATE_MS);
-      return dryRun({ s3: deps.s3, describeModel: deps.describeModel ?? (async () => null) }, spec);
-    },
-    () => 'dry_run',
-  );
+export async function dryRunJob(deps: SubmitDeps, caller: Caller, body: unknown): Promise<DryRunResult> {
+  const spec = checkedSpec(deps, caller, body, {});
+  // A dry run is asked for its answer: it waits for the checks longer than a submit does.
+  await preflight(deps, spec, DRY_RUN_VALIDATE_MS);
+  return dryRun({ s3: deps.s3, describeModel: deps.describeModel ?? (async () => null) }, spec);
 }
 
 // Concurrent submissions of one job id in this process queue behind the first, so they find the
@@ -158,23 +128,17 @@ async function oneAtATime<T>(jobId: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function submitJob(deps: SubmitDeps, caller: Caller, body: unknown, opts: SubmitOptions = {}): Promise<SubmitResult> {
-  return counted(
-    deps,
-    async () => {
-      const spec = checkedSpec(deps, caller, body, opts);
-      deps.rateLimiter?.take(caller.id);
-      if (spec.job_id === undefined) return start(deps, caller, { ...spec, job_id: generateJobId() });
-      const jobId = spec.job_id;
-      return oneAtATime(jobId, async () => {
-        // Checked before staging, so a resubmitted large list never rewrites a running job's staged items.
-        const existing = await existingJob(deps, caller, jobId);
-        if (existing) return { created: false, body: existing } as const;
-        return start(deps, caller, { ...spec, job_id: jobId });
-      });
-    },
-    (r) => (r.created ? 'created' : 'existing'),
-  );
+export async function submitJob(deps: SubmitDeps, caller: Caller, body: unknown, opts: SubmitOptions = {}): Promise<SubmitResult> {
+  const spec = checkedSpec(deps, caller, body, opts);
+  deps.rateLimiter?.take(caller.id);
+  if (spec.job_id === undefined) return start(deps, caller, { ...spec, job_id: generateJobId() });
+  const jobId = spec.job_id;
+  return oneAtATime(jobId, async () => {
+    // Checked before staging, so a resubmitted large list never rewrites a running job's staged items.
+    const existing = await existingJob(deps, caller, jobId);
+    if (existing) return { created: false, body: existing };
+    return start(deps, caller, { ...spec, job_id: jobId });
+  });
 }
 
 async function start(deps: SubmitDeps, caller: Caller, spec: ResolvedJobSpec): Promise<SubmitResult> {

@@ -4,6 +4,7 @@
  * runs a worker). Every job it starts is terminated at close.
  */
 import { once } from 'node:events';
+import type { Application } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -14,11 +15,13 @@ import { createLogger } from '../../src/logger';
 import { createS3Client, ensureBucket } from '../../src/storage/s3';
 import { connectClient } from '../../src/temporal/connectClient';
 import { createGatewayApp, type GatewayDeps } from '../../src/gateway/app';
+import { TfServingClients } from '../../src/tfserving/clients';
 import type { ErrorBody } from '../../src/gateway/errors';
 import type { JobView } from '../../src/gateway/jobView';
 
 export interface GatewayHarness {
   url: string;
+  app: Application;
   temporal: Client;
   s3: S3Client;
   config: Config;
@@ -54,22 +57,23 @@ async function answer(res: Response): Promise<Answer & { headers: Headers }> {
 }
 
 export async function startGateway(
-  overrides: Partial<Omit<GatewayDeps, 'temporal' | 's3' | 'config' | 'logger'>> & { taskQueue?: string } = {},
+  overrides: Partial<Omit<GatewayDeps, 'temporal' | 's3' | 'config' | 'logger' | 'tfserving'>> & { taskQueue?: string } = {},
 ): Promise<GatewayHarness> {
   const base = loadConfig();
   const config: Config = { ...base, temporal: { ...base.temporal, taskQueue: overrides.taskQueue ?? `gateway-test-${RUN}` } };
   const temporal = await connectClient(config.temporal);
   const s3 = createS3Client(config.s3);
   await ensureBucket(s3, config.s3.bucket);
-  const app = createGatewayApp({ queryTimeoutMs: 1000, updateTimeoutMs: 1500, ...overrides, temporal, s3, config, logger: createLogger('gateway-test', 'warn') });
+  const tfserving = new TfServingClients(config.tfserving);
+  const app = createGatewayApp({ queryTimeoutMs: 1000, updateTimeoutMs: 1500, ...overrides, temporal, s3, config, tfserving, logger: createLogger('gateway-test', 'warn') });
   const server: Server = createServer(app);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const started = new Set<string>();
 
-  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const res = await answer(
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const { headers: _headers, ...res } = await answer(
       await fetch(url + path, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
@@ -80,7 +84,10 @@ export async function startGateway(
     if (path === '/v1/jobs' && (res.status === 201 || res.status === 200)) started.add(res.body.job_id!);
     return res;
   };
-  const get = async (path: string, headers: Record<string, string> = {}) => answer(await fetch(url + path, { headers, signal: AbortSignal.timeout(30_000) }));
+  const get = async (path: string, headers: Record<string, string> = {}): Promise<Answer> => {
+    const { status, body } = await answer(await fetch(url + path, { headers, signal: AbortSignal.timeout(30_000) }));
+    return { status, body };
+  };
   const request = async (method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) => {
     const res = await answer(
       await fetch(url + path, {
@@ -96,6 +103,7 @@ export async function startGateway(
 
   return {
     url,
+    app,
     temporal,
     s3,
     config,
@@ -114,6 +122,7 @@ export async function startGateway(
       }
       server.closeAllConnections();
       server.close();
+      tfserving.close();
       s3.destroy();
       await temporal.connection.close();
     },

@@ -18,7 +18,7 @@ const num = (v: number | null): string => (v === null ? '?' : v.toLocaleString('
 function rows(jobs: JobSummary[]): string[] {
   const table = [
     ['JOB ID', 'STATUS', 'MODEL', 'ITEMS', 'FAILED', 'CREATED'],
-    ...jobs.map((j) => [j.job_id, j.status, j.model, `${num(j.items_succeeded + j.items_failed)}/${num(j.items_total)}`, num(j.items_failed), j.created_at]),
+    ...jobs.map((j) => [j.job_id, j.status, j.model ?? '?', `${num(j.items_succeeded + j.items_failed)}/${num(j.items_total)}`, num(j.items_failed), j.created_at]),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   return table.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));
