@@ -3,6 +3,7 @@
  * local stack, CLI) takes its addresses and limits from `loadConfig()`, and `ENV_VARS` is the
  * documented table (README "Configuration", and the docker-compose check in test/).
  */
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 
 export interface EnvVar {
@@ -163,4 +164,11 @@ export type Config = ReturnType<typeof loadConfig>;
 export function splitHostPort(addr: string): { host: string; port: number } {
   const i = addr.lastIndexOf(':');
   return { host: addr.slice(0, i) || '0.0.0.0', port: Number(addr.slice(i + 1)) };
+}
+
+/** 127.0.0.0/8, ::1 (bracketed or not) and localhost: reachable from this host only. An empty host is every interface. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  return isIPv4(h) && h.startsWith('127.');
 }

@@ -4,8 +4,7 @@
  * re-reads the API keys file. Without keys it serves loopback only and refuses any other address.
  */
 import { createServer } from 'node:http';
-import { isIP } from 'node:net';
-import { loadConfig, splitHostPort } from '../config';
+import { isLoopbackHost, loadConfig, splitHostPort } from '../config';
 import { createLogger } from '../logger';
 import { createS3Client } from '../storage/s3';
 import { connectClient } from '../temporal/connectClient';
@@ -17,15 +16,6 @@ import { loadWebhooks } from '../webhooks/webhooksFile';
 /** In-flight requests get this long to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  const h = host.replace(/^\[|\]$/g, '');
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1';
-  return false;
-}
-
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('gateway', config.logLevel);
@@ -34,7 +24,7 @@ async function main(): Promise<void> {
   let apiKeys: ApiKeyStore | undefined;
   if (config.gateway.apiKeysFile) {
     apiKeys = new ApiKeyStore(config.gateway.apiKeysFile);
-  } else if (!isLoopback(host)) {
+  } else if (!isLoopbackHost(host)) {
     throw new Error(
       `NIGHTSHIFT_GATEWAY_ADDR=${config.gateway.addr} is reachable from other hosts, but no API keys are configured: ` +
         'set NIGHTSHIFT_API_KEYS_FILE (README "Security") or bind 127.0.0.1',

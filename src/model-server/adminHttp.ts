@@ -9,8 +9,8 @@
  * loopback only (127.0.0.0/8, ::1, localhost) and refuses any other address.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { isIPv4, type AddressInfo } from 'node:net';
-import { splitHostPort } from '../config';
+import type { AddressInfo } from 'node:net';
+import { isLoopbackHost, splitHostPort } from '../config';
 import type { FaultController } from './faults';
 
 export interface AdminDeps {
@@ -78,11 +78,10 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
   return send(res, 404, { error: `no route ${method} ${path} (GET /healthz, GET /stats, GET|PUT|DELETE /faults)` });
 }
 
-/** `[::1]` → `::1`; an empty host (`:8505`) is all interfaces. */
+/** `[::1]` → `::1`; an empty host (`:8505`) is all interfaces, so not loopback. */
 function loopbackHost(addr: string): string | null {
   const host = splitHostPort(addr).host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (host === 'localhost' || host === '::1') return host;
-  return isIPv4(host) && host.startsWith('127.') ? host : null;
+  return isLoopbackHost(host) ? host : null;
 }
 
 export async function startAdminServer(addr: string, deps: AdminDeps): Promise<AdminServer> {
