@@ -31,6 +31,8 @@ export interface GatewayHarness {
   jobId(name: string): string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
   get(path: string, headers?: Record<string, string>): Promise<Answer>;
+  /** Terminate this job at close too (a job started by a request the harness did not send). */
+  track(jobId: string): void;
   /** Any method; `body` is sent as JSON when given. */
   request(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }): Promise<Answer & { headers: Headers }>;
   close(): Promise<void>;
@@ -112,6 +114,7 @@ export async function startGateway(
     post,
     get,
     request,
+    track: (jobId) => started.add(jobId),
     async close() {
       for (const id of started) {
         try {
