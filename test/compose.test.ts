@@ -89,6 +89,14 @@ test('the addresses the gateway and worker use name services of the file', () =>
   assert.equal(splitHostPort(loadConfig(envOf('gateway')).gateway.addr).host, '0.0.0.0', 'gateway listens on all interfaces');
 });
 
+test('the gateway is reachable from other hosts only with API keys, and published on loopback', () => {
+  const config = loadConfig(envOf('gateway'));
+  assert.ok(config.gateway.apiKeysFile, 'a gateway on 0.0.0.0 refuses to start without NIGHTSHIFT_API_KEYS_FILE');
+  assert.match(text, new RegExp(`:${config.gateway.apiKeysFile.replace(/\//g, '\\/')}:ro`), 'the keys file is mounted where the gateway reads it');
+  assert.match(text, /- "127\.0\.0\.1:8080:8080"/);
+  assert.ok(readFileSync(join(ROOT, 'deploy', 'api-keys.example.json')).length > 0, 'an example keys file to start from');
+});
+
 test('the Temporal setup registers both search attributes as Keyword', () => {
   for (const key of SEARCH_ATTRIBUTES) assert.match(text, new RegExp(`\\b${key.name}\\b`));
   assert.match(text, /search-attribute create -n default --name "\$\$attr" --type Keyword/);
