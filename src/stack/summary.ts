@@ -15,7 +15,7 @@ export function stackSummary(stack: Stack): string {
     `  Temporal Web UI ${config.temporal.uiUrl}`,
     `  S3              ${config.s3.endpoint}   bucket ${config.s3.bucket}, key ${config.s3.accessKeyId}`,
     `  Model server    ${config.modelServer.addr}   (TF Serving gRPC), admin http://${stackAdminAddr(config)}`,
-    `  Gateway         ${config.gateway.url}   (POST /v1/jobs, GET /v1/jobs/{id})`,
+    `  Gateway         ${config.gateway.url}   (API reference: ${config.gateway.url}/docs)`,
     '',
     '  part          pid      log',
     ...stack.parts.map((p) => `  ${p.name.padEnd(13)} ${String(p.pid ?? '-').padEnd(8)} ${rel(p.logFile)}`),
