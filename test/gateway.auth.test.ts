@@ -432,6 +432,16 @@ describe('API keys file', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
       assert.equal((await fetch(`http://127.0.0.1:${port}/v1/jobs`)).status, 401);
+
+      // SIGHUP re-reads the file: the new key works, the old one no longer does.
+      writeFileSync(file, JSON.stringify({ keys: [{ id: 'k2', sha256: sha256Hex('secret-k2'), read: ['s3://nightshift/'], write: ['s3://nightshift/'] }] }));
+      served.child.kill('SIGHUP');
+      const until = Date.now() + 10_000;
+      while ((await fetch(`http://127.0.0.1:${port}/v1/jobs`, { headers: bearer('secret-k2') })).status !== 200) {
+        assert.ok(Date.now() < until, `SIGHUP did not reload the keys: ${served.logs()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal((await fetch(`http://127.0.0.1:${port}/v1/jobs`, { headers: bearer('secret-k') })).status, 401);
       assert.doesNotMatch(served.logs(), /secret-k/, 'keys are never logged');
     } finally {
       served.child.kill('SIGTERM');
