@@ -7,12 +7,12 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { manifestKey } from '../job/layout';
-import { getObjectText, headObject } from '../storage/s3';
 import { parseS3Url } from '../storage/s3Url';
 import { JOB_STATUSES } from '../job/messages';
 import type { JobResults, ManifestSummary } from './apiTypes';
 import type { ResultsQuery } from './apiSchemas';
 import { HttpError } from './errors';
+import { readManifestJson } from './jobView';
 
 const FileSchema = z.object({ key: z.string(), batch: z.number(), items: z.number(), bytes: z.number() });
 const ManifestFilesSchema = z.looseObject({
@@ -38,10 +38,11 @@ export interface ResultsDeps {
 export async function jobResults(deps: ResultsDeps, jobId: string, outputPath: string, status: string, q: ResultsQuery): Promise<JobResults> {
   const { bucket, key: prefix } = parseS3Url(outputPath);
   const key = manifestKey({ bucket, prefix });
-  if (!(await headObject(deps.s3, bucket, key))) {
+  const json = await readManifestJson(deps.s3, { bucket, prefix });
+  if (json === undefined) {
     throw new HttpError('failed_precondition', `job "${jobId}" has no results yet (status ${status}); the manifest is written when the job ends`);
   }
-  const parsed = ManifestFilesSchema.safeParse(JSON.parse(await getObjectText(deps.s3, bucket, key)));
+  const parsed = ManifestFilesSchema.safeParse(json);
   if (!parsed.success) throw new Error(`s3://${bucket}/${key} is not a Nightshift manifest: ${parsed.error.message}`);
   const { parts, error_files: errorFiles, ...manifest } = parsed.data;
 
