@@ -3,7 +3,7 @@
  * routes answer with and the CLI (or any client) reads. Types only; `apiSchemas.ts` describes
  * the same shapes in zod for `/openapi.json`, and the compiler holds the two together.
  */
-import type { JobStatus } from '../job/messages';
+import type { JobProgress, JobStatus } from '../job/messages';
 import type { InputKind } from '../job/spec';
 import type { JobLinks } from './jobView';
 
@@ -44,18 +44,14 @@ export interface ResultFile {
   url: string;
 }
 
-/** `manifest.json` without its (paged) `parts` and `error_files`; docs/jobs.md lists every field. */
-export interface ManifestSummary {
-  status: JobStatus;
-  error: string | null;
-  items_total: number | null;
-  items_succeeded: number;
-  items_failed: number;
-  batches_total: number | null;
-  batches_succeeded: number;
-  batches_failed: number;
-  [field: string]: unknown;
-}
+/**
+ * `manifest.json` without its (paged) `parts` and `error_files`; docs/jobs.md lists every field.
+ * The counts are the progress object's, as the manifest copies them from it.
+ */
+export type ManifestSummary = Pick<
+  JobProgress,
+  'status' | 'error' | 'items_total' | 'items_succeeded' | 'items_failed' | 'batches_total' | 'batches_succeeded' | 'batches_failed'
+> & { [field: string]: unknown };
 
 /** One page of a finished job's files; 409 while the job has no manifest. */
 export interface JobResults {
