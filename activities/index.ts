@@ -4,12 +4,14 @@ import { createPredictBatch } from './predictBatch';
 import { createCountTask } from './countTask';
 import { createWriteManifest } from './writeManifest';
 import { createNotifyWebhook } from './notifyWebhook';
+import { createPublishLatest } from './publishLatest';
 
 export type { ActivityDeps } from './deps';
 export type { BatchJobRef, PredictBatchInput, TaskResult, TaskFailure } from './predictBatch';
 export type { PlanJobInput } from './planJob';
 export type { WriteManifestInput } from './writeManifest';
 export type { NotifyWebhookInput } from './notifyWebhook';
+export type { PublishLatestInput, PublishLatestResult } from './publishLatest';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -18,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     countTask: createCountTask(deps),
     writeManifest: createWriteManifest(deps),
     notifyWebhook: createNotifyWebhook(deps),
+    publishLatest: createPublishLatest(deps),
   };
 }
 

@@ -170,7 +170,7 @@ describe('gateway operations', { timeout: 180_000 }, () => {
         assert.deepEqual(op.security, r.auth ? [{ bearerAuth: [] }] : [], `${r.method} ${r.path} security`);
       }
       assert.deepEqual(paramsOf(doc, 'get', '/v1/jobs/{id}').map((p) => p.name), ['id']);
-      assert.equal(paramsOf(doc, 'get', '/v1/jobs/{id}')[0]!.schema.pattern, '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$');
+      assert.equal(paramsOf(doc, 'get', '/v1/jobs/{id}')[0]!.schema.pattern, '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$');
     });
 
     test('query parameters come from the query schemas', T, () => {

@@ -18,6 +18,7 @@ import {
   NightshiftModel,
   NightshiftStatus,
   pauseSignal,
+  TemporalScheduledStartTime,
   resumeSignal,
   setParallelismUpdate,
   statusQuery,
@@ -27,6 +28,8 @@ import {
 import { jobLocation, jobUrl, stagedItemsKey, type JobLocation } from '../src/job/layout';
 import type { PlanSummary } from '../src/job/plan';
 import { sendCompletionWebhook } from './completionWebhook';
+import { isScheduledRunInput, resolveScheduledRun, type ScheduledRunInput, type ScheduledRunRef } from '../src/schedule/scheduledRun';
+import type { LatestPointer } from '../src/schedule/latestPointer';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -49,6 +52,8 @@ export interface JobState {
   paused: boolean;
   served_version: string | null;
   runs: number;
+  /** Set when a schedule started the job (absent in states carried by older code). */
+  scheduled_run?: ScheduledRunRef | null;
 }
 
 type StopStatus = 'cancelled' | 'timed_out' | 'failed';
@@ -86,7 +91,20 @@ function withStagedItems(spec: ResolvedJobSpec, loc: JobLocation): ResolvedJobSp
   return { ...spec, input: { item_list: list } };
 }
 
-function initialState(spec: ResolvedJobSpec): JobState {
+/**
+ * The time a scheduled run stands for, as Temporal records it (a backfilled run gets the time it
+ * fills, not now). Falls back to the workflow's start for a run started by hand with a template.
+ */
+function scheduledStartTime(): Date {
+  const info = wf.workflowInfo();
+  const typed = info.typedSearchAttributes.get(TemporalScheduledStartTime);
+  if (typed instanceof Date) return typed;
+  const legacy = info.searchAttributes?.[TemporalScheduledStartTime.name]?.[0];
+  const t = legacy instanceof Date ? legacy : typeof legacy === 'string' ? new Date(legacy) : null;
+  return t && !Number.isNaN(t.getTime()) ? t : info.startTime;
+}
+
+function initialState(spec: ResolvedJobSpec, scheduledRun: ScheduledRunRef | null): JobState {
   const now = Date.now();
   return {
     status: 'planning',
@@ -105,6 +123,7 @@ function initialState(spec: ResolvedJobSpec): JobState {
     paused: false,
     served_version: null,
     runs: 0,
+    ...(scheduledRun ? { scheduled_run: scheduledRun } : {}),
   };
 }
 
@@ -112,18 +131,27 @@ function initialState(spec: ResolvedJobSpec): JobState {
 // Workflow
 
 /** Runs one batch inference job; returns its final progress. `carried` is set by continue-as-new. */
-export async function batchJob(input: JobSpecInput, carried?: JobState): Promise<JobProgress> {
+export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?: JobState): Promise<JobProgress> {
   const info = wf.workflowInfo();
-  const parsed = parseJobSpec({ ...input, job_id: info.workflowId });
-  if (!parsed.ok) {
-    // Only reachable when started around the gateway (e.g. `temporal workflow start`).
-    const error = `invalid job spec: ${parsed.issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`;
+  const invalid = (error: string, details?: unknown): never => {
+    // Only reachable when started around the gateway (e.g. `temporal workflow start`) or by a schedule whose template no longer resolves.
     wf.upsertSearchAttributes([{ key: NightshiftStatus, value: 'failed' }]);
-    throw wf.ApplicationFailure.nonRetryable(error, 'InvalidJob', parsed.issues);
+    throw wf.ApplicationFailure.nonRetryable(error, 'InvalidJob', details);
+  };
+  // A schedule's run resolves its template once, from the time it was scheduled for; continue-as-new then carries the resolved spec.
+  let specInput: object = input;
+  let scheduledRun: ScheduledRunRef | null = carried?.scheduled_run ?? null;
+  if (isScheduledRunInput(input)) {
+    const resolved = resolveScheduledRun(input, scheduledStartTime());
+    if (!resolved.ok) return invalid(`invalid job template: ${resolved.error}`);
+    specInput = resolved.spec as object;
+    scheduledRun = resolved.run;
   }
+  const parsed = parseJobSpec({ ...specInput, job_id: info.workflowId });
+  if (!parsed.ok) return invalid(`invalid job spec: ${parsed.issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`, parsed.issues);
   let spec: ResolvedJobSpec = { ...parsed.spec, job_id: info.workflowId };
   const loc = jobLocation(spec.output.s3_path, spec.job_id);
-  const state: JobState = carried ? { ...carried, runs: carried.runs + 1 } : initialState(spec);
+  const state: JobState = carried ? { ...carried, runs: carried.runs + 1 } : initialState(spec, scheduledRun);
   let inFlight = 0;
   let stop: { status: StopStatus; error: string } | null = null;
   let manifestPath: string | null = null;
@@ -153,6 +181,11 @@ export async function batchJob(input: JobSpecInput, carried?: JobState): Promise
     startToCloseTimeout: '15m',
     heartbeatTimeout: '1m',
     retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '30s' },
+  });
+  const { publishLatest } = wf.proxyActivities<Activities>({
+    // Two small S3 requests; a lost compare-and-swap race fails the attempt and it reads again.
+    startToCloseTimeout: '1m',
+    retry: { maximumAttempts: 20, initialInterval: '1s', maximumInterval: '30s' },
   });
 
   // ----- progress
@@ -376,9 +409,30 @@ export async function batchJob(input: JobSpecInput, carried?: JobState): Promise
       failed_batches_omitted: state.failed_batches_omitted,
     }),
   );
+  // Gated on output.latest_pointer, so histories of jobs without it replay unchanged.
+  const pointer = spec.output.latest_pointer;
+  if (pointer && manifestPath && (finalStatus === 'succeeded' || (finalStatus === 'completed_with_errors' && spec.output.publish_with_errors))) {
+    const record: LatestPointer = {
+      job_id: spec.job_id,
+      schedule_id: state.scheduled_run?.schedule_id ?? null,
+      scheduled_time: state.scheduled_run?.scheduled_time ?? state.created_at,
+      status: finalStatus,
+      output_path: final.output_path,
+      manifest_path: manifestPath,
+      items_total: final.items_total,
+      items_succeeded: final.items_succeeded,
+      items_failed: final.items_failed,
+      finished_at: final.finished_at,
+    };
+    await wf.CancellationScope.nonCancellable(() => publishLatest({ pointer, record }));
+  }
   setStatus(finalStatus);
   // Gated on the spec field, so histories of jobs without it replay unchanged.
   if (spec.on_complete) await sendCompletionWebhook(spec.on_complete.webhook, progress());
   await wf.CancellationScope.nonCancellable(() => wf.condition(wf.allHandlersFinished));
+  // A scheduled run that failed fails its workflow, so the schedule's pause_on_failure and the Web UI see it.
+  if (state.scheduled_run && (finalStatus === 'failed' || finalStatus === 'timed_out')) {
+    throw wf.ApplicationFailure.nonRetryable(`job ${finalStatus}: ${stop?.error ?? ''}`, 'JobFailed');
+  }
   return progress();
 }

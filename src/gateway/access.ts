@@ -29,6 +29,7 @@ export function specPaths(spec: Pick<JobSpec, 'input' | 'output'>): { field: str
   }
   // Staged items, the plan, parts and the manifest all live under the output prefix.
   out.push({ field: 'output.s3_path', url: spec.output.s3_path, mode: 'write' });
+  if (spec.output.latest_pointer) out.push({ field: 'output.latest_pointer', url: spec.output.latest_pointer, mode: 'write' });
   return out;
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { JOB_STATUSES, type JobProgress, type ModelProgress } from '../job/messages';
 import type { FieldIssue } from '../job/spec';
 import { ERROR_CODES, type ErrorBody } from './errors';
+import { ScheduleIdSchema } from '../schedule/scheduleDefinition';
 import type { JobLinks, JobView } from './jobView';
 import type { Readiness, ReadinessCheck } from './readiness';
 import type { JobCreated } from './submitJob';
@@ -14,6 +15,8 @@ import type { DryRunResult, JobList, JobSummary, ResultFile } from './apiTypes';
 
 export const MAX_LIST_LIMIT = 1000;
 export const MAX_RESULTS_LIMIT = 1000;
+/** Each listed schedule is described: pages stay small. */
+export const MAX_SCHEDULE_LIST_LIMIT = 100;
 
 /** `POST /v1/jobs?dry_run=true`. */
 export const SubmitQuerySchema = z
@@ -31,8 +34,17 @@ export const ListJobsQuerySchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a TF Serving model name')
       .optional()
       .describe('only jobs of this model (search attribute NightshiftModel)'),
+    schedule_id: ScheduleIdSchema.optional().describe('only the runs of this schedule (search attribute NightshiftSchedule)'),
     created_after: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-30T00:00:00Z' }).optional(),
     limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(50),
+    page_token: z.string().min(1).max(4096).optional().describe('next_page_token of the previous page'),
+  })
+  .strict();
+
+/** `GET /v1/schedules`. */
+export const ListSchedulesQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(MAX_SCHEDULE_LIST_LIMIT).default(20).describe('schedules per page'),
     page_token: z.string().min(1).max(4096).optional().describe('next_page_token of the previous page'),
   })
   .strict();

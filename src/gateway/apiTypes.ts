@@ -6,6 +6,7 @@
 import type { JobProgress, JobStatus } from '../job/messages';
 import type { InputKind } from '../job/spec';
 import type { JobLinks } from './jobView';
+import type { OverlapPolicy, ScheduleSpec } from '../schedule/scheduleDefinition';
 
 // ---- GET /v1/jobs ------------------------------------------------------------------------------
 
@@ -82,4 +83,73 @@ export interface DryRunResult {
   estimated_batches: number;
   /** `exact` when every item was counted; `sampled` when extrapolated from the first 64 KiB of files. */
   estimate: 'exact' | 'sampled';
+}
+
+// ---- /v1/schedules -----------------------------------------------------------------------------
+
+/** A run of a schedule, newest first in `ScheduleView.recent_runs`. */
+export interface ScheduleRun {
+  job_id: string;
+  /** The time the run stands for (what its dated outputs carry). */
+  scheduled_time: string;
+  /** When Temporal started it. */
+  started_at: string;
+  /** null when the job cannot be found any more (past the namespace's retention). */
+  status: JobStatus | null;
+  closed_at: string | null;
+  /** From start to close; null while running. */
+  duration_s: number | null;
+  links: JobLinks;
+}
+
+export interface ScheduleLinks {
+  self: string;
+  /** The schedule's jobs through `GET /v1/jobs?schedule_id=`. */
+  runs: string;
+  /** The schedule in the Temporal Web UI. */
+  ui: string;
+}
+
+/** `GET /v1/schedules/{id}` and the answer of create, update, pause and unpause. */
+export interface ScheduleView {
+  schedule_id: string;
+  owner: string | null;
+  spec: ScheduleSpec;
+  job: Record<string, unknown>;
+  overlap: OverlapPolicy;
+  catchup_window: string;
+  pause_on_failure: boolean;
+  paused: boolean;
+  note: string | null;
+  created_at: string;
+  updated_at: string | null;
+  /** Runs started so far. */
+  actions_taken: number;
+  /** Times skipped because a run was still going (overlap `skip`). */
+  skipped_overlap: number;
+  /** Times missed by more than catchup_window (server down, schedule paused). */
+  missed_catchup_window: number;
+  running_job_ids: string[];
+  /** The next (at most 5) scheduled times. */
+  next_runs: string[];
+  /** The last (at most 10) runs, newest first. */
+  recent_runs: ScheduleRun[];
+  links: ScheduleLinks;
+}
+
+export interface ScheduleSummary {
+  schedule_id: string;
+  owner: string | null;
+  spec: ScheduleSpec;
+  overlap: OverlapPolicy;
+  paused: boolean;
+  note: string | null;
+  next_run: string | null;
+  last_run: { job_id: string; scheduled_time: string } | null;
+  links: ScheduleLinks;
+}
+
+export interface ScheduleList {
+  schedules: ScheduleSummary[];
+  next_page_token: string | null;
 }

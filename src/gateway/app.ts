@@ -5,9 +5,9 @@
  * errors all leave through `errorHandler` in one shape.
  */
 import express, { type Request, type Response } from 'express';
+import { optionalJson, parseQuery, requireJson } from './requestBody';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
-import type { z } from 'zod';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { NightshiftStatus } from '../job/messages';
@@ -17,7 +17,7 @@ import { ListJobsQuerySchema, ResultsQuerySchema, SubmitQuerySchema } from './ap
 import type { ApiKeyStore } from './apiKeys';
 import { authenticate, callerOf } from './auth';
 import { assertRunning, JOB_SIGNALS, setParallelism, signalJob, type JobSignalName } from './controlJob';
-import { errorHandler, HttpError, invalidBody, invalidFields, notFoundRoute } from './errors';
+import { errorHandler, HttpError, notFoundRoute } from './errors';
 import { jobResults } from './jobResults';
 import { getJobView, MemoSchema } from './jobView';
 import { listJobs } from './listJobs';
@@ -29,6 +29,7 @@ import { createGatewayMetrics } from './metrics';
 import { readyzHandler } from './readiness';
 import { requestContext } from './requestId';
 import { retryFailedSpec } from './retryFailed';
+import { scheduleRouter } from './scheduleRoutes';
 
 export interface GatewayDeps {
   temporal: Client;
@@ -54,25 +55,6 @@ export interface GatewayDeps {
   updateTimeoutMs?: number;
   /** How long `POST /v1/jobs` waits for `validateJob` before starting the job unchecked. */
   validateTimeoutMs?: number;
-}
-
-function requireJson(req: Request): void {
-  if (!req.is('application/json')) {
-    throw invalidFields([{ field: '(body)', reason: `must be application/json (got ${req.get('content-type') ?? 'no content type'})` }]);
-  }
-}
-
-/** Control routes may come without a body at all. */
-function optionalJson(req: Request): unknown {
-  if (req.body === undefined || (req.get('content-length') ?? '0') === '0') return undefined;
-  requireJson(req);
-  return req.body as unknown;
-}
-
-function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
-  const parsed = schema.safeParse(req.query);
-  if (!parsed.success) throw invalidBody(parsed.error);
-  return parsed.data;
 }
 
 const jobId = (req: Request): string => String(req.params.id);
@@ -177,6 +159,8 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
     const result = await submitJob(submitDeps, callerOf(res), spec, { allowRetryOf: true });
     res.status(result.created ? 201 : 200).json(result.body);
   });
+
+  v1.use('/schedules', scheduleRouter({ temporal: deps.temporal, config, logger: deps.logger, webhooks: deps.webhooks }));
 
   app.use('/v1', v1);
   app.use(notFoundRoute);

@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { isGrpcServiceError, ScheduleNotFoundError, ServiceError } from '@temporalio/client';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { z } from 'zod';
 import type { FieldIssue } from '../job/spec';
@@ -98,6 +98,7 @@ function grpcCode(err: unknown): number | undefined {
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof WorkflowNotFoundError) return jobNotFound(err.workflowId);
+  if (err instanceof ScheduleNotFoundError) return new HttpError('not_found', `schedule "${err.scheduleId}" not found`);
   const bodyErr = err as { type?: string; status?: number; message?: string };
   if (bodyErr.type === 'entity.parse.failed') {
     return invalidFields([{ field: '(body)', reason: `invalid JSON: ${bodyErr.message ?? 'cannot be parsed'}` }]);

@@ -1,15 +1,16 @@
 /**
  * `GET /v1/jobs`: a page of jobs from Temporal visibility, filtered there (never in the gateway)
- * on the search attributes the workflow keeps: NightshiftStatus, NightshiftModel, NightshiftOwner.
+ * on the search attributes the workflow keeps: NightshiftStatus, NightshiftModel, NightshiftOwner,
+ * NightshiftSchedule.
  * The page token is Temporal's own, passed through base64url; the query is rebuilt from the caller
  * every time, so a token cannot widen what a key sees.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { isGrpcServiceError } from '@temporalio/client';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Config } from '../config';
-import { isFinal, JOB_STATUSES, NightshiftModel, NightshiftOwner, NightshiftStatus, WORKFLOW_TYPE, type JobStatus } from '../job/messages';
+import { isFinal, JOB_STATUSES, NightshiftModel, NightshiftOwner, NightshiftSchedule, NightshiftStatus, WORKFLOW_TYPE, type JobStatus } from '../job/messages';
 import type { ListJobsQuery } from './apiSchemas';
 import type { Caller } from './apiKeys';
 import { invalidFields } from './errors';
@@ -24,17 +25,25 @@ export interface ListDeps {
 /** Values reach the query only after zod checked them (enum, name pattern, ISO date, key id pattern); quotes are still escaped. */
 const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-export function visibilityQuery(caller: Caller, q: Pick<ListJobsQuery, 'status' | 'model' | 'created_after'>): string {
+export function visibilityQuery(caller: Caller, q: Pick<ListJobsQuery, 'status' | 'model' | 'created_after' | 'schedule_id'>): string {
   // Each continue-as-new leaves a closed run behind; only the job's current run stands for it.
   const terms = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (!caller.admin) terms.push(`${NightshiftOwner.name} = ${quote(caller.id)}`);
   if (q.status) terms.push(`${NightshiftStatus.name} = ${quote(q.status)}`);
   if (q.model) terms.push(`${NightshiftModel.name} = ${quote(q.model)}`);
+  if (q.schedule_id) terms.push(`${NightshiftSchedule.name} = ${quote(q.schedule_id)}`);
   if (q.created_after) terms.push(`StartTime > ${quote(new Date(q.created_after).toISOString())}`);
   return terms.join(' AND ');
 }
 
 const isJobStatus = (s: unknown): s is JobStatus => typeof s === 'string' && (JOB_STATUSES as readonly string[]).includes(s);
+
+/** The job status visibility knows; a closed run that never set a final one (terminated, say) is reported as failed. */
+export function jobStatusOf(info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes' | 'status'>): JobStatus {
+  const sa = info.typedSearchAttributes.get(NightshiftStatus);
+  if (isJobStatus(sa) && (isFinal(sa) || info.status.name === 'RUNNING')) return sa;
+  return info.status.name === 'RUNNING' ? 'planning' : 'failed';
+}
 
 export async function listJobs(deps: ListDeps, caller: Caller, q: ListJobsQuery): Promise<JobList> {
   const request = (token?: string) =>
@@ -59,12 +68,9 @@ export async function listJobs(deps: ListDeps, caller: Caller, q: ListJobsQuery)
       const info = await executionInfoFromRaw(raw, deps.temporal.options.loadedDataConverter, raw, deps.config.temporal.namespace);
       const memo = MemoSchema.safeParse(info.memo ?? {});
       const m = memo.success ? memo.data : {};
-      const sa = info.typedSearchAttributes.get(NightshiftStatus);
-      // A closed run that never set a final status (terminated, say) is reported as failed.
-      const status: JobStatus = isJobStatus(sa) && (isFinal(sa) || info.status.name === 'RUNNING') ? sa : info.status.name === 'RUNNING' ? 'planning' : 'failed';
       return {
         job_id: info.workflowId,
-        status,
+        status: jobStatusOf(info),
         model: info.typedSearchAttributes.get(NightshiftModel) ?? null,
         owner: info.typedSearchAttributes.get(NightshiftOwner) ?? null,
         created_at: info.startTime.toISOString(),

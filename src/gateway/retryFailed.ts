@@ -48,7 +48,9 @@ export function retrySpecFor(manifest: unknown, jobId: string, opts: { retryExis
   }
   const spec = JobSpecSchema.safeParse(m.spec);
   if (!spec.success) throw conflict(`the spec in job ${jobId}'s manifest does not parse`);
-  return { ...spec.data, job_id: retryId, retry_of: jobId };
+  // The pointer is ordered by the time a run stands for; a retry finishing later must not move it (docs/schedules.md).
+  const { latest_pointer: _pointer, publish_with_errors: _publish, ...output } = spec.data.output;
+  return { ...spec.data, output, job_id: retryId, retry_of: jobId };
 }
 
 /** Reads job `jobId` (404 when unknown) and its manifest, and returns the retry's spec (409 when there is none). */

@@ -68,7 +68,11 @@ export const NightshiftStatus = defineSearchAttributeKey('NightshiftStatus', Sea
 export const NightshiftModel = defineSearchAttributeKey('NightshiftModel', SearchAttributeType.KEYWORD);
 /** The id of the API key that started the job (`local` when the gateway runs without keys). */
 export const NightshiftOwner = defineSearchAttributeKey('NightshiftOwner', SearchAttributeType.KEYWORD);
+/** The schedule that started the job (absent on jobs submitted directly). */
+export const NightshiftSchedule = defineSearchAttributeKey('NightshiftSchedule', SearchAttributeType.KEYWORD);
 /** Every custom search attribute, for the stack and docker-compose to register. */
-export const SEARCH_ATTRIBUTES = [NightshiftStatus, NightshiftModel, NightshiftOwner] as const;
+export const SEARCH_ATTRIBUTES = [NightshiftStatus, NightshiftModel, NightshiftOwner, NightshiftSchedule] as const;
+/** Set by Temporal on every workflow a schedule starts: the time the run was scheduled for. */
+export const TemporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 export const WORKFLOW_TYPE = 'batchJob';

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 
-export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** Colons are allowed because Temporal names a scheduled run `<schedule id>-<RFC 3339 time>`. */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 export const WEBHOOK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const S3_URL_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
@@ -19,11 +20,18 @@ export function durationMs(d: string): number {
   return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
 }
 
-const duration = z
+/** 3_600_000 → "1h": the largest unit that divides it, the inverse of durationMs for what it wrote. */
+export function formatDurationMs(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  return `${Math.round(ms)}ms`;
+}
+
+export const DurationSchema = z
   .string()
   .regex(DURATION_PATTERN, 'must be a duration like "500ms", "30s", "10m", "6h" or "1d"')
   // zod 4 runs refinements even after the regex failed, so guard before durationMs (it throws).
   .refine((d) => !DURATION_PATTERN.test(d) || durationMs(d) > 0, 'must be greater than zero');
+const duration = DurationSchema;
 const s3Url = z.string().regex(S3_URL_PATTERN, 'must be an s3://bucket/key URL');
 const s3Prefix = s3Url.transform((u) => (u.endsWith('/') ? u : `${u}/`));
 const glob = z.string().min(1, 'must not be empty');
@@ -84,13 +92,20 @@ export const JobInputSchema = z.union([
 
 export const JobSpecSchema = z
   .object({
-    job_id: z.string().regex(JOB_ID_PATTERN, 'must be 1-128 of [A-Za-z0-9_.-], starting with a letter or digit').optional(),
+    job_id: z.string().regex(JOB_ID_PATTERN, 'must be 1-128 of [A-Za-z0-9_.:-], starting with a letter or digit').optional(),
     model: ModelRefSchema,
     input: JobInputSchema,
     output: z
       .object({
         s3_path: s3Prefix,
         include_input: z.boolean().default(false),
+        /**
+         * An object the job replaces, when it ends well, with a small JSON record naming its output
+         * (docs/schedules.md): consumers read one key to find the newest complete result.
+         */
+        latest_pointer: s3Url.refine((u) => !u.endsWith('/'), 'must name an object, not a prefix ending in /').optional(),
+        /** Whether a `completed_with_errors` run (within max_failure_ratio) moves latest_pointer too. */
+        publish_with_errors: z.boolean().optional(),
       })
       .strict(),
     parallelism: z.number().int().min(1).max(1000).default(8),

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { splitHostPort } from '../../config';
 import { SEARCH_ATTRIBUTES } from '../../job/messages';
 import { TOOLS_BIN } from '../paths';
@@ -6,6 +8,23 @@ import { commandSucceeds, tcpOpen } from '../probes';
 import type { PartSpec } from './part';
 
 export const TEMPORAL_BIN = join(TOOLS_BIN, 'temporal');
+
+/**
+ * The dev server's --search-attribute flags take effect only on a new database: a `.data/` from an
+ * older checkout lacks the attributes added since, so the missing ones are added here.
+ */
+async function registerSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: 5000 });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in (customAttributes ?? {})));
+    if (missing.length === 0) return;
+    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((k) => [k.name, keyword])) });
+  } finally {
+    await connection.close();
+  }
+}
 
 /** The Temporal dev server (CLI 1.5.1: server 1.29.1 + Web UI), persisted in `<data>/temporal.db`. */
 export const temporalPart: PartSpec = {
@@ -23,7 +42,9 @@ export const temporalPart: PartSpec = {
   ready: async ({ config }) => {
     const { host, port } = splitHostPort(config.temporal.address);
     if (!(await tcpOpen(host, port))) return false;
-    return commandSucceeds(TEMPORAL_BIN, ['operator', 'cluster', 'health', '--address', config.temporal.address]);
+    if (!(await commandSucceeds(TEMPORAL_BIN, ['operator', 'cluster', 'health', '--address', config.temporal.address]))) return false;
+    await registerSearchAttributes(config.temporal.address, config.temporal.namespace);
+    return true;
   },
   startupTimeoutMs: 60_000,
   restartHint: 'restart the stack (npm run stack)',
