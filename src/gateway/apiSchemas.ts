@@ -7,11 +7,12 @@ import { z } from 'zod';
 import { JOB_STATUSES, type JobProgress, type ModelProgress } from '../job/messages';
 import type { FieldIssue } from '../job/spec';
 import { ERROR_CODES, type ErrorBody } from './errors';
-import { ScheduleIdSchema } from '../schedule/scheduleDefinition';
+import { OVERLAP_POLICIES, ScheduleIdSchema, ScheduleSpecSchema } from '../schedule/scheduleDefinition';
 import type { JobLinks, JobView } from './jobView';
 import type { Readiness, ReadinessCheck } from './readiness';
 import type { JobCreated } from './submitJob';
-import type { DryRunResult, JobList, JobSummary, ResultFile } from './apiTypes';
+import type { DryRunResult, JobList, JobSummary, ResultFile, ScheduleLinks, ScheduleList, ScheduleRun, ScheduleSummary, ScheduleView } from './apiTypes';
+import type { ScheduleAccepted } from './schedules';
 
 export const MAX_LIST_LIMIT = 1000;
 export const MAX_RESULTS_LIMIT = 1000;
@@ -226,3 +227,77 @@ export const ReadinessCheckSchema = mirrors<ReadinessCheck>()(
 );
 export const ReadinessSchema = mirrors<Readiness>()(z.object({ ready: z.boolean(), checks: z.array(ReadinessCheckSchema) }));
 export const NotReadySchema = ErrorBodySchema.extend({ checks: z.array(ReadinessCheckSchema) });
+
+// ---- /v1/schedules
+
+const overlap = z.enum(OVERLAP_POLICIES);
+
+export const ScheduleLinksSchema = mirrors<ScheduleLinks>()(
+  z.object({
+    self: z.string(),
+    runs: z.string().describe("the schedule's jobs: GET /v1/jobs?schedule_id=<id>"),
+    ui: z.string().describe('the schedule in the Temporal Web UI'),
+  }),
+);
+
+export const ScheduleRunSchema = mirrors<ScheduleRun>()(
+  z.object({
+    job_id: z.string().describe('<schedule_id>-<scheduled time, RFC 3339 UTC>'),
+    scheduled_time: z.string().describe('the time the run stands for (its dated outputs carry it)'),
+    started_at: isoTime,
+    status: jobStatus.nullable().describe('null once the job is past the namespace retention'),
+    closed_at: isoTime.nullable(),
+    duration_s: z.number().nullable(),
+    links: JobLinksSchema,
+  }),
+);
+
+export const ScheduleViewSchema = mirrors<ScheduleView>()(
+  z.object({
+    schedule_id: z.string(),
+    owner: z.string().nullable(),
+    spec: ScheduleSpecSchema,
+    job: z.record(z.string(), z.unknown()).describe('the job template'),
+    overlap,
+    catchup_window: z.string(),
+    pause_on_failure: z.boolean(),
+    paused: z.boolean(),
+    note: z.string().nullable(),
+    created_at: isoTime,
+    updated_at: isoTime.nullable(),
+    actions_taken: count,
+    skipped_overlap: count.describe('times skipped because a run was still going'),
+    missed_catchup_window: count,
+    running_job_ids: z.array(z.string()),
+    next_runs: z.array(z.string()).describe('the next (at most 5) scheduled times'),
+    recent_runs: z.array(ScheduleRunSchema).describe('the last (at most 10) runs, newest first'),
+    links: ScheduleLinksSchema,
+  }),
+);
+
+export const ScheduleSummarySchema = mirrors<ScheduleSummary>()(
+  z.object({
+    schedule_id: z.string(),
+    owner: z.string().nullable(),
+    spec: ScheduleSpecSchema,
+    overlap,
+    paused: z.boolean(),
+    note: z.string().nullable(),
+    next_run: z.string().nullable(),
+    last_run: z.object({ job_id: z.string(), scheduled_time: z.string() }).nullable(),
+    links: ScheduleLinksSchema,
+  }),
+);
+
+export const ScheduleListPageSchema = mirrors<ScheduleList>()(
+  z.object({
+    schedules: z.array(ScheduleSummarySchema),
+    next_page_token: z.string().nullable().describe('pass as page_token for the next page; null on the last'),
+  }),
+);
+
+export const ScheduleAcceptedSchema = mirrors<ScheduleAccepted>()(
+  z.object({ schedule_id: z.string(), accepted: z.enum(['trigger', 'backfill']), links: ScheduleLinksSchema }),
+);
+
+export const ScheduleDeletedSchema = z.object({ schedule_id: z.string(), deleted: z.literal(true) });
