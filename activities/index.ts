@@ -5,6 +5,7 @@ import { createCountTask } from './countTask';
 import { createWriteManifest } from './writeManifest';
 import { createNotifyWebhook } from './notifyWebhook';
 import { createPublishLatest } from './publishLatest';
+import { createFindCompletedRun } from './findCompletedRun';
 
 export type { ActivityDeps } from './deps';
 export type { BatchJobRef, PredictBatchInput, TaskResult, TaskFailure } from './predictBatch';
@@ -12,6 +13,7 @@ export type { PlanJobInput } from './planJob';
 export type { WriteManifestInput } from './writeManifest';
 export type { NotifyWebhookInput } from './notifyWebhook';
 export type { PublishLatestInput, PublishLatestResult } from './publishLatest';
+export type { CompletedRun, FindCompletedRunInput } from './findCompletedRun';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -21,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     writeManifest: createWriteManifest(deps),
     notifyWebhook: createNotifyWebhook(deps),
     publishLatest: createPublishLatest(deps),
+    findCompletedRun: createFindCompletedRun(deps),
   };
 }
 

@@ -217,11 +217,27 @@ describe('schedules end to end', { timeout: 900_000 }, () => {
         assert.equal(latest.job_id, newest!.job_id, 'the late, older run did not move LATEST back');
         assert.equal(latest.scheduled_time, '2026-11-03T03:00:00Z');
 
+        // A backfill over a night that completed starts that job id again; it reports the earlier result and computes nothing.
+        const predictsBefore = server.stats().rpcs.Predict.requests;
+        const again = await gw.post(`/v1/schedules/${id}/backfill`, { start: '2026-11-02T03:00:00Z', end: '2026-11-02T03:00:00Z' });
+        assert.equal(again.status, 202, JSON.stringify(again.body));
+        const rerun = await until('the re-run of 2 November', async () => {
+          const v = await view(id);
+          const r = v.recent_runs[0];
+          return v.recent_runs.length >= 4 && r?.closed_at && v.running_job_ids.length === 0 ? r : undefined;
+        });
+        assert.equal(rerun.job_id, filled[1]!.job_id);
+        const rerunView = await gw.get(`/v1/jobs/${encodeURIComponent(rerun.job_id)}`);
+        assert.equal(rerunView.body.status, 'succeeded', JSON.stringify(rerunView.body));
+        assert.equal(rerunView.body.items_succeeded, 2, 'it reports the earlier run');
+        assert.equal(server.stats().rpcs.Predict.requests, predictsBefore, 'no Predict call for a night that already ran');
+        assert.equal((await pointer(`${base}/${id}/LATEST`)).job_id, newest!.job_id);
+
         // trigger: one extra run, now, though the schedule is paused; LATEST moves forward to it
         const t = await gw.post(`/v1/schedules/${id}/trigger`, {});
         assert.equal(t.status, 202, JSON.stringify(t.body));
-        const runs = await settledRuns(id, 4);
-        assert.equal(runs.length, 4, 'exactly one more run');
+        const runs = await settledRuns(id, 5);
+        assert.equal(runs.length, 5, 'exactly one more run');
         const triggered = runs.find((r) => !filled.some((f) => f.job_id === r.job_id))!;
         assert.equal(triggered.status, 'succeeded');
         assert.equal(triggered.scheduled_time.slice(0, 10), today, 'a triggered run stands for now');

@@ -9,7 +9,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { Activities, BatchJobRef, TaskFailure, TaskResult } from '../activities';
+import type { Activities, BatchJobRef, CompletedRun, TaskFailure, TaskResult } from '../activities';
 import { parseJobSpec, durationMs, type JobSpecInput, type ResolvedJobSpec } from '../src/job/spec';
 import {
   cancelSignal,
@@ -157,6 +157,8 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
   let manifestPath: string | null = null;
   let finishedAt: string | null = null;
   let updatedAt = Date.now();
+  /** Set when this scheduled time already ran to completion: this run reports that one. */
+  let earlier: CompletedRun | null = null;
 
   // ----- activities, with their timeouts and retries stated where they are used
   const { planJob } = wf.proxyActivities<Activities>({
@@ -182,7 +184,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
     heartbeatTimeout: '1m',
     retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '30s' },
   });
-  const { publishLatest } = wf.proxyActivities<Activities>({
+  const { publishLatest, findCompletedRun } = wf.proxyActivities<Activities>({
     // Two small S3 requests; a lost compare-and-swap race fails the attempt and it reads again.
     startToCloseTimeout: '1m',
     retry: { maximumAttempts: 20, initialInterval: '1s', maximumInterval: '30s' },
@@ -192,7 +194,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
   const progress = (): JobProgress => {
     const now = Date.now();
     const done = state.items_succeeded + state.items_failed;
-    const itemsTotal = state.plan?.items_total ?? null;
+    const itemsTotal = state.plan?.items_total ?? earlier?.items_total ?? null;
     const started = state.started_at ? Date.parse(state.started_at) : null;
     const end = finishedAt ? Date.parse(finishedAt) : now;
     const elapsedS = started !== null ? (end - started) / 1000 : 0;
@@ -210,7 +212,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
       items_total: itemsTotal,
       items_succeeded: state.items_succeeded,
       items_failed: state.items_failed,
-      batches_total: state.plan?.batches_total ?? null,
+      batches_total: state.plan?.batches_total ?? earlier?.batches_total ?? null,
       batches_succeeded: state.batches_succeeded,
       batches_failed: state.batches_failed,
       batches_in_flight: inFlight,
@@ -236,7 +238,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
       items_total: state.plan?.items_total ?? null,
       items_succeeded: state.items_succeeded,
       items_failed: state.items_failed,
-      batches_total: state.plan?.batches_total ?? null,
+      batches_total: state.plan?.batches_total ?? earlier?.batches_total ?? null,
       batches_succeeded: state.batches_succeeded,
       batches_failed: state.batches_failed,
       parallelism: state.parallelism,
@@ -286,6 +288,28 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
       () => requestStop('timed_out', `job exceeded its timeout of ${spec.timeout}`),
       () => undefined, // the timer is cancelled when the job ends first
     );
+  }
+
+  // Temporal may start a scheduled time again (a backfill over a night that ran): never compute and write it twice.
+  if (!carried && state.scheduled_run) {
+    earlier = await findCompletedRun({ output_path: spec.output.s3_path, job_id: spec.job_id });
+    if (earlier) {
+      timer.cancel();
+      Object.assign(state, {
+        items_succeeded: earlier.items_succeeded,
+        items_failed: earlier.items_failed,
+        batches_succeeded: earlier.batches_succeeded,
+        batches_failed: earlier.batches_failed,
+        started_at: earlier.timings.started_at,
+      });
+      finishedAt = earlier.timings.finished_at;
+      manifestPath = earlier.manifest_path;
+      wf.upsertSearchAttributes([{ key: NightshiftModel, value: spec.model.name }]);
+      setStatus(earlier.status);
+      wf.upsertMemo({ already_ran: earlier.manifest_path });
+      await wf.condition(wf.allHandlersFinished);
+      return progress();
+    }
   }
 
   if (!carried) {
@@ -424,7 +448,14 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
       items_failed: final.items_failed,
       finished_at: final.finished_at,
     };
-    await wf.CancellationScope.nonCancellable(() => publishLatest({ pointer, record }));
+    try {
+      await wf.CancellationScope.nonCancellable(() => publishLatest({ pointer, record }));
+    } catch (err) {
+      // The results and manifest are complete; only the pointer is stale. Say so where operators look.
+      const { message } = describeFailure(err);
+      wf.log.error('latest pointer not moved', { pointer, error: message });
+      wf.upsertMemo({ latest_pointer_error: message.slice(0, 500) });
+    }
   }
   setStatus(finalStatus);
   // Gated on the spec field, so histories of jobs without it replay unchanged.

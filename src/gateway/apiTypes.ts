@@ -127,7 +127,7 @@ export interface ScheduleView {
   actions_taken: number;
   /** Times skipped because a run was still going (overlap `skip`). */
   skipped_overlap: number;
-  /** Times missed by more than catchup_window (server down, schedule paused). */
+  /** Times missed by more than catchup_window while Temporal was unavailable (times passed while paused are not missed, just not run). */
   missed_catchup_window: number;
   running_job_ids: string[];
   /** The next (at most 5) scheduled times. */

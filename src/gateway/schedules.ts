@@ -23,7 +23,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { NightshiftModel, NightshiftOwner, NightshiftSchedule, NightshiftStatus, WORKFLOW_TYPE } from '../job/messages';
 import { durationMs, formatDurationMs } from '../job/spec';
-import { isScheduledRunInput, type ScheduledRunInput } from '../schedule/scheduledRun';
+import { isScheduledRunInput, SCHEDULED_JOB_ID_SUFFIX, type ScheduledRunInput } from '../schedule/scheduledRun';
 import {
   BackfillBodySchema,
   OVERLAP_POLICIES,
@@ -90,7 +90,15 @@ const links = (config: Config, id: string): ScheduleLinks => ({
 });
 
 /** The template checked for the caller, and the start-workflow action that carries it. */
-function buildAction(deps: ScheduleDeps, caller: Caller, scheduleId: string, spec: ScheduleSpec, job: Record<string, unknown>): ScheduleOptionsStartWorkflowAction<Workflow> {
+function buildAction(
+  deps: ScheduleDeps,
+  caller: Caller,
+  scheduleId: string,
+  spec: ScheduleSpec,
+  job: Record<string, unknown>,
+  /** Whose runs they are: the schedule's creator (an admin changing it does not take it over). */
+  owner: string = caller.id,
+): ScheduleOptionsStartWorkflowAction<Workflow> {
   const sample = checkTemplate(caller, job, { scheduleId, timezone: spec.timezone, sampleTime: new Date(), webhooks: deps.webhooks });
   const input: ScheduledRunInput = { scheduled_run: { schedule_id: scheduleId, timezone: spec.timezone }, template: job };
   return {
@@ -103,7 +111,7 @@ function buildAction(deps: ScheduleDeps, caller: Caller, scheduleId: string, spe
     typedSearchAttributes: [
       { key: NightshiftStatus, value: 'planning' },
       { key: NightshiftModel, value: sample.model.name },
-      { key: NightshiftOwner, value: caller.id },
+      { key: NightshiftOwner, value: owner },
       { key: NightshiftSchedule, value: scheduleId },
     ],
     memo: { [SPEC_MEMO_KEY]: spec },
@@ -153,9 +161,18 @@ function specOf(d: ScheduleDescription): ScheduleSpec {
 /** Only for a schedule `describeVisibleSchedule` accepted (its first argument is a ScheduledRunInput). */
 const templateOf = (d: ScheduleDescription): ScheduledRunInput => d.action.args?.[0] as ScheduledRunInput;
 
+/**
+ * The time a run stands for: Temporal's `scheduledAt` includes the jitter, while the job id (and
+ * TemporalScheduledStartTime, which the template is resolved from) carries the unjittered time.
+ */
+function nominalTime(jobId: string, scheduledAt: Date): string {
+  const m = SCHEDULED_JOB_ID_SUFFIX.exec(jobId);
+  return m ? m[0].slice(1) : utcSeconds(scheduledAt);
+}
+
 async function recentRun(deps: ScheduleDeps, r: ScheduleDescription['info']['recentActions'][number]): Promise<ScheduleRun> {
   const jobId = r.action.workflow.workflowId;
-  const base = { job_id: jobId, scheduled_time: utcSeconds(r.scheduledAt), started_at: r.takenAt.toISOString(), links: jobLinks(deps.config, jobId) };
+  const base = { job_id: jobId, scheduled_time: nominalTime(jobId, r.scheduledAt), started_at: r.takenAt.toISOString(), links: jobLinks(deps.config, jobId) };
   try {
     const w = await deps.temporal.workflow.getHandle(jobId).describe();
     const closed = w.closeTime ?? null;
@@ -205,7 +222,7 @@ function summaryOf(deps: ScheduleDeps, d: ScheduleDescription): ScheduleSummary 
     paused: d.state.paused,
     note: d.state.note || null,
     next_run: d.info.nextActionTimes[0] ? utcSeconds(d.info.nextActionTimes[0]) : null,
-    last_run: last ? { job_id: last.action.workflow.workflowId, scheduled_time: utcSeconds(last.scheduledAt) } : null,
+    last_run: last ? { job_id: last.action.workflow.workflowId, scheduled_time: nominalTime(last.action.workflow.workflowId, last.scheduledAt) } : null,
     links: links(deps.config, d.scheduleId),
   };
 }
@@ -288,7 +305,8 @@ export async function patchSchedule(deps: ScheduleDeps, caller: Caller, id: stri
   const current = await describeVisibleSchedule(deps, caller, id);
   const spec = patch.spec ?? specOf(current);
   // The template is checked again whenever it or the time zone it resolves in changes.
-  const action = patch.job || patch.spec ? buildAction(deps, caller, id, spec, patch.job ?? templateOf(current).template) : null;
+  const owner = current.typedSearchAttributes.get(NightshiftOwner) ?? caller.id;
+  const action = patch.job || patch.spec ? buildAction(deps, caller, id, spec, patch.job ?? templateOf(current).template, owner) : null;
   try {
     await deps.temporal.schedule.getHandle(id).update((prev) => ({
       ...prev,

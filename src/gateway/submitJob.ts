@@ -20,6 +20,7 @@ import { getJobView, jobLinks, type JobLinks, type JobView, type JobViewDeps } f
 import type { SubmitRateLimiter } from './rateLimit';
 import { stageLargeItemList } from './stageItems';
 import { webhookNameIssue, type Webhooks } from '../webhooks/webhooksFile';
+import { SCHEDULED_JOB_ID_SUFFIX } from '../schedule/scheduledRun';
 
 export type ValidateJob = (spec: JobSpec) => Promise<FieldIssue[]>;
 
@@ -92,6 +93,10 @@ function checkedSpec(deps: SubmitDeps, caller: Caller, body: unknown, opts: Subm
   const spec = parsed.spec;
   if (spec.retry_of !== undefined && !opts.allowRetryOf) {
     throw invalidFields([{ field: 'retry_of', reason: 'is set by POST /v1/jobs/{id}/retry-failed, not in a submitted spec' }]);
+  }
+  if (spec.job_id !== undefined && SCHEDULED_JOB_ID_SUFFIX.test(spec.job_id)) {
+    // A schedule's run at that time would find its id taken.
+    throw invalidFields([{ field: 'job_id', reason: 'ids ending in -<YYYY-MM-DD>T<hh:mm:ss>Z belong to scheduled runs; choose another' }]);
   }
   checkSpecAccess(caller, spec);
   const webhookIssue = webhookNameIssue(spec, deps.webhooks ?? new Map());

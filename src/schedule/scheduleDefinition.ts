@@ -75,7 +75,7 @@ export const ScheduleDefinitionSchema = z
     overlap: z.enum(OVERLAP_POLICIES).default('skip').describe('when a run is due while the previous one still runs'),
     catchup_window: catchupWindow
       .default(DEFAULT_CATCHUP_WINDOW)
-      .describe('how late a missed run (server down, schedule paused) may still start'),
+      .describe('how late a run missed while Temporal was unavailable may still start (times passed while paused are not run)'),
     pause_on_failure: z.boolean().default(false).describe('pause the schedule when a run ends failed or timed_out'),
     paused: z.boolean().default(false),
     note: z.string().max(1000).optional().describe('shown with the schedule, e.g. why it is paused'),
@@ -110,7 +110,8 @@ export const BackfillBodySchema = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (Date.parse(b.end) <= Date.parse(b.start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
+    // Both ends are inclusive: start == end fills the one time (if the schedule has a run then).
+    if (Date.parse(b.end) < Date.parse(b.start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must not be before start' });
   });
 
 export type ScheduleSpec = z.output<typeof ScheduleSpecSchema>;
