@@ -138,7 +138,7 @@ describe('nightshift schedule (against a recording server)', () => {
       [['schedule', 'backfill', 'nightly', '--end', '2026-11-02T03:00:00Z'], /required option '--start <time>' not specified/, /Usage: nightshift schedule backfill/],
       [['schedule', 'backfill', 'nightly', '--start', '2026-11-01', '--end', '2026-11-02T03:00:00Z'], /ISO-8601 date-time with a zone/, /Usage: nightshift schedule backfill/],
       [['schedule', 'backfill', 'nightly', '--start', '2026-11-01T03:00:00', '--end', '2026-11-02T03:00:00Z'], /ISO-8601 date-time with a zone/, /Usage: nightshift schedule backfill/],
-      [['schedule', 'backfill', 'nightly', '--start', '2026-11-02T03:00:00Z', '--end', '2026-11-01T03:00:00Z'], /--end .* must be after --start/, /Usage: nightshift schedule backfill/],
+      [['schedule', 'backfill', 'nightly', '--start', '2026-11-02T03:00:00Z', '--end', '2026-11-01T03:00:00Z'], /--end .* must not be before --start/, /Usage: nightshift schedule backfill/],
       [['schedule', 'pause', 'nightly', '--reason', 'x'], /unknown option '--reason'/, /Usage: nightshift schedule pause/],
       [['schedule', 'delete', 'nightly', '--overlap', 'skip'], /unknown option '--overlap'/, /Usage: nightshift schedule delete/],
       [['schedule', 'update', 'nightly', other], /the file is for schedule "other", not "nightly"/, /Usage: nightshift schedule update/],

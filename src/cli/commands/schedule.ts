@@ -242,7 +242,8 @@ const backfill = (cli: CliRun) =>
     .addOption(overlapOption('the runs (default buffer_all: one after another, oldest first)'))
     .action(
       action<[string], { start: string; end: string; overlap?: OverlapPolicy }>(cli, async (ctx, opts, id) => {
-        if (Date.parse(opts.end) <= Date.parse(opts.start)) throw new UsageError(`--end (${opts.end}) must be after --start (${opts.start})`);
+        // Equal times are the gateway's to judge.
+        if (Date.parse(opts.end) < Date.parse(opts.start)) throw new UsageError(`--end (${opts.end}) must not be before --start (${opts.start})`);
         const accepted = await ctx.client.backfillSchedule(id, { start: opts.start, end: opts.end, ...(opts.overlap ? { overlap: opts.overlap } : {}) });
         if (opts.json) printJson(ctx, accepted);
         else {
