@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext, ContextFor, ExitCode, GlobalOptions } from './context';
+import { UsageError } from './usage';
 
 export interface CliRun {
   ctxFor: ContextFor;
@@ -17,6 +18,7 @@ export type CommandFactory = (cli: CliRun) => Command;
 /**
  * `args` are commander's processed arguments in declaration order (custom parsers applied), `opts`
  * the command's options merged with the global ones; both are typed by the command that declares them.
+ * A `UsageError` the handler throws without a usage gets the command's.
  */
 export function action<A extends unknown[], O extends object>(
   cli: CliRun,
@@ -25,7 +27,12 @@ export function action<A extends unknown[], O extends object>(
   return async function (this: Command) {
     const opts = this.optsWithGlobals<O & GlobalOptions>();
     const ctx = cli.ctxFor({ gateway: opts.gateway, apiKey: opts.apiKey });
-    cli.code = await handler(ctx, opts, ...(this.processedArgs as A));
+    try {
+      cli.code = await handler(ctx, opts, ...(this.processedArgs as A));
+    } catch (err) {
+      if (err instanceof UsageError && !err.usage) throw new UsageError(err.message, this.helpInformation().trimEnd());
+      throw err;
+    }
   };
 }
 

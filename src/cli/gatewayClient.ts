@@ -7,8 +7,11 @@ import type { ErrorBody } from '../gateway/errors';
 import type { JobCreated } from '../gateway/submitJob';
 import type { JobView } from '../gateway/jobView';
 import type { JobSignalName } from '../gateway/controlJob';
-import type { DryRunResult, JobList, JobResults } from '../gateway/apiTypes';
+import type { DryRunResult, JobList, JobResults, ScheduleList, ScheduleView } from '../gateway/apiTypes';
+import type { ScheduleAccepted } from '../gateway/schedules';
 import type { JobStatus } from '../job/messages';
+import type { BackfillBodySchema, OverlapPolicy, ScheduleDefinitionInput, SchedulePatchSchema } from '../schedule/scheduleDefinition';
+import type { z } from 'zod';
 
 /** The gateway answered with an error (`status` 0: it could not be reached at all). */
 export class GatewayError extends Error {
@@ -30,9 +33,21 @@ export interface ListQuery {
   status?: JobStatus;
   model?: string;
   created_after?: string;
+  /** Only the runs of this schedule. */
+  schedule_id?: string;
   limit?: number;
   page_token?: string;
 }
+
+export interface ScheduleListQuery {
+  limit?: number;
+  page_token?: string;
+}
+
+/** `PATCH /v1/schedules/{id}`: the fields given replace the schedule's. */
+export type SchedulePatchInput = z.input<typeof SchedulePatchSchema>;
+/** `POST /v1/schedules/{id}/backfill`: scheduled times from `start` to `end`, both inclusive. */
+export type BackfillInput = z.input<typeof BackfillBodySchema>;
 
 export interface GatewayClientOptions {
   /** Sent as `Authorization: Bearer <key>`; never logged or put in an error message. */
@@ -47,6 +62,8 @@ function queryString(q: Record<string, string | number | undefined>): string {
   return s ? `?${s}` : '';
 }
 
+const schedulePath = (id: string): string => `/v1/schedules/${encodeURIComponent(id)}`;
+
 export class GatewayClient {
   private readonly apiKey: string | undefined;
   private readonly timeoutMs: number;
@@ -59,7 +76,7 @@ export class GatewayClient {
     this.timeoutMs = timeoutMs;
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  private async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}${path}`;
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -130,6 +147,50 @@ export class GatewayClient {
   async setParallelism(jobId: string, parallelism: number): Promise<number> {
     const res = await this.call<{ parallelism: number }>('POST', `/v1/jobs/${encodeURIComponent(jobId)}/parallelism`, { parallelism });
     return res.body.parallelism;
+  }
+
+  // ---- /v1/schedules ----------------------------------------------------------------------------
+
+  /** 201 with the new schedule's view; 409 (failed_precondition) when the id is taken. */
+  async createSchedule(definition: ScheduleDefinitionInput): Promise<ScheduleView> {
+    return (await this.call<ScheduleView>('POST', '/v1/schedules', definition)).body;
+  }
+
+  /** One page of the caller's schedules. */
+  async listSchedules(query: ScheduleListQuery = {}): Promise<ScheduleList> {
+    return (await this.call<ScheduleList>('GET', `/v1/schedules${queryString({ ...query })}`)).body;
+  }
+
+  async schedule(scheduleId: string): Promise<ScheduleView> {
+    return (await this.call<ScheduleView>('GET', schedulePath(scheduleId))).body;
+  }
+
+  /** Replaces the fields given (spec and job each as a whole). */
+  async updateSchedule(scheduleId: string, patch: SchedulePatchInput): Promise<ScheduleView> {
+    return (await this.call<ScheduleView>('PATCH', schedulePath(scheduleId), patch)).body;
+  }
+
+  async pauseSchedule(scheduleId: string, note?: string): Promise<ScheduleView> {
+    return (await this.call<ScheduleView>('POST', `${schedulePath(scheduleId)}/pause`, note === undefined ? undefined : { note })).body;
+  }
+
+  async unpauseSchedule(scheduleId: string, note?: string): Promise<ScheduleView> {
+    return (await this.call<ScheduleView>('POST', `${schedulePath(scheduleId)}/unpause`, note === undefined ? undefined : { note })).body;
+  }
+
+  /** Starts one run now (202); the gateway's default overlap is allow_all. */
+  async triggerSchedule(scheduleId: string, overlap?: OverlapPolicy): Promise<ScheduleAccepted> {
+    return (await this.call<ScheduleAccepted>('POST', `${schedulePath(scheduleId)}/trigger`, overlap === undefined ? undefined : { overlap })).body;
+  }
+
+  /** Runs every scheduled time from start to end (202); the gateway's default overlap is buffer_all. */
+  async backfillSchedule(scheduleId: string, body: BackfillInput): Promise<ScheduleAccepted> {
+    return (await this.call<ScheduleAccepted>('POST', `${schedulePath(scheduleId)}/backfill`, body)).body;
+  }
+
+  /** Stops future runs; running jobs go on and past results stay. */
+  async deleteSchedule(scheduleId: string): Promise<{ schedule_id: string; deleted: true }> {
+    return (await this.call<{ schedule_id: string; deleted: true }>('DELETE', schedulePath(scheduleId))).body;
   }
 
   async healthy(): Promise<boolean> {

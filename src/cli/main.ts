@@ -18,6 +18,7 @@ import { listCommand } from './commands/list';
 import { resultsCommand } from './commands/results';
 import { dryRunCommand } from './commands/dryRun';
 import { retryFailedCommand } from './commands/retryFailed';
+import { scheduleCommand } from './commands/schedule';
 
 const EXAMPLES = `
 Examples:
@@ -29,6 +30,14 @@ Examples:
   nightshift parallelism <job_id> 16
   nightshift results <job_id> --download ./out
   nightshift retry-failed <job_id> --wait     a new job over the failed items
+  nightshift schedule create nightly.yaml     a recurring job (JSON or YAML: schedule_id, spec, job, ...)
+  nightshift schedule show <id>               also: nightshift schedule list
+  nightshift schedule update <id> patch.json  only the fields in the file change
+  nightshift schedule pause <id> --note "retraining"   also: nightshift schedule unpause <id>
+  nightshift schedule trigger <id>            one run now
+  nightshift schedule backfill <id> --start 2026-11-01T03:00:00Z --end 2026-11-02T03:00:00Z
+  nightshift list --schedule <id>             a schedule's runs
+  nightshift schedule delete <id>             no more runs; past results stay
 
 Environment: NIGHTSHIFT_GATEWAY_URL (--gateway), NIGHTSHIFT_API_KEY (--api-key).
 Exit codes: 0 done, 1 failed (bad spec, gateway error, job not succeeded), 2 bad usage.`;
@@ -44,6 +53,7 @@ const COMMANDS = [
   parallelismCommand,
   resultsCommand,
   retryFailedCommand,
+  scheduleCommand,
 ];
 
 /**
@@ -63,7 +73,8 @@ function program(cli: CliRun, help: string[]): Command {
     .option('--json', 'print one JSON document on stdout instead of text')
     .addHelpText('after', EXAMPLES);
   for (const make of COMMANDS) root.addCommand(make(cli));
-  for (const cmd of [root, ...root.commands]) {
+  const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
+  for (const cmd of all(root)) {
     cmd
       .configureOutput({ writeOut: (s) => help.push(s), writeErr: () => {}, outputError: () => {} })
       .configureHelp({ showGlobalOptions: true })

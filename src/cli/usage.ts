@@ -1,4 +1,8 @@
 import { InvalidArgumentError } from 'commander';
+import { BackfillBodySchema } from '../schedule/scheduleDefinition';
+
+/** As the gateway reads the times of a backfill. */
+const ISO_DATE_TIME = BackfillBodySchema.shape.start;
 
 /** Wrong arguments: the CLI prints the message and the failing command's help, and exits 2. */
 export class UsageError extends Error {
@@ -28,4 +32,13 @@ export function secondsAsMs(min: number, max: number): (s: string) => number {
     if (!/^\d+(\.\d+)?$/.test(s) || n < min || n > max) throw new InvalidArgumentError(`must be a number of seconds from ${min} to ${max} (got "${s}")`);
     return Math.round(n * 1000);
   };
+}
+
+/**
+ * An argument parser for commander: an ISO-8601 date-time with a zone (what the gateway takes),
+ * e.g. 2026-11-01T03:00:00Z; returned as written.
+ */
+export function isoDateTime(s: string): string {
+  if (!ISO_DATE_TIME.safeParse(s).success) throw new InvalidArgumentError(`must be an ISO-8601 date-time with a zone, e.g. 2026-11-01T03:00:00Z (got "${s}")`);
+  return s;
 }

@@ -3,12 +3,14 @@ import { JOB_STATUSES, type JobStatus } from '../../job/messages';
 import type { JobSummary } from '../../gateway/apiTypes';
 import { MAX_LIST_LIMIT } from '../../gateway/apiSchemas';
 import { action, printJson, type CommandFactory } from '../command';
+import { formatTable } from '../table';
 import { wholeNumber } from '../usage';
 
 interface ListOptions {
   status?: JobStatus;
   model?: string;
   createdAfter?: string;
+  schedule?: string;
   limit: number;
   pageToken?: string;
 }
@@ -20,17 +22,17 @@ function rows(jobs: JobSummary[]): string[] {
     ['JOB ID', 'STATUS', 'MODEL', 'ITEMS', 'FAILED', 'CREATED'],
     ...jobs.map((j) => [j.job_id, j.status, j.model ?? '?', `${num(j.items_succeeded + j.items_failed)}/${num(j.items_total)}`, num(j.items_failed), j.created_at]),
   ];
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  return table.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));
+  return formatTable(table);
 }
 
-/** `list [--status s] [--model m] [--limit n]`: newest first, one page. */
+/** `list [--status s] [--model m] [--schedule id] [--limit n]`: newest first, one page. */
 export const listCommand: CommandFactory = (cli) =>
   new Command('list')
     .description('List jobs, newest first.')
     .addOption(new Option('--status <status>', 'only jobs in this status').choices(JOB_STATUSES))
     .option('--model <name>', 'only jobs of this model')
     .option('--created-after <time>', 'only jobs created after this ISO-8601 time')
+    .option('--schedule <schedule_id>', 'only the runs of this schedule')
     .option('--limit <n>', 'jobs per page', wholeNumber(1, MAX_LIST_LIMIT), 20)
     .option('--page-token <token>', 'the next page (printed under a full page)')
     .action(
@@ -39,6 +41,7 @@ export const listCommand: CommandFactory = (cli) =>
           status: opts.status,
           model: opts.model,
           created_after: opts.createdAfter,
+          schedule_id: opts.schedule,
           limit: opts.limit,
           page_token: opts.pageToken,
         });
