@@ -153,6 +153,9 @@ describe('gateway /v1/schedules: validation and ownership', { timeout: 600_000 }
       ['bad cron', { spec: { cron: '0 25 * * *' } }, 'spec.cron'],
       ['six-field cron', { spec: { cron: '0 0 2 * * *' } }, 'spec.cron'],
       ['unknown time zone', { spec: { cron: LEAP_DAY, timezone: 'Mars/Olympus_Mons' } }, 'spec.timezone'],
+      ['time zone in the wrong case', { spec: { cron: LEAP_DAY, timezone: 'europe/berlin' } }, 'spec.timezone'],
+      // A link in the wrong case passes Intl (it resolves to another name) but not Temporal: still a 400, not a 500.
+      ['link in the wrong case', { spec: { cron: LEAP_DAY, timezone: 'us/pacific' } }, 'spec.timezone'],
       ['end before start', { spec: { cron: LEAP_DAY, start_at: '2027-01-01T00:00:00Z', end_at: '2026-01-01T00:00:00Z' } }, 'spec.end_at'],
       ['cron and interval', { spec: { cron: LEAP_DAY, interval: '1h' } }, 'spec.cron'],
       ['neither cron nor interval', { spec: { timezone: 'UTC' } }, 'spec.cron'],

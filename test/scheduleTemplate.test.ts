@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDate, resolveTemplate, staticPrefixes, templateIssues, utcSeconds, type TemplateContext } from '../src/schedule/template';
+import { formatDate, isKnownTimezone, resolveTemplate, staticPrefixes, templateIssues, utcSeconds, type TemplateContext } from '../src/schedule/template';
 import { cronIssue } from '../src/schedule/cron';
 import { BackfillBodySchema, ScheduleDefinitionSchema, SchedulePatchSchema } from '../src/schedule/scheduleDefinition';
 import { resolveScheduledRun, scheduledJobId, SCHEDULED_JOB_ID_SUFFIX } from '../src/schedule/scheduledRun';
@@ -170,6 +170,13 @@ describe('template placeholders', () => {
   });
 });
 
+describe('isKnownTimezone', () => {
+  it('IANA names as IANA spells them, links and UTC included; another case or an unknown name is refused', () => {
+    for (const tz of ['UTC', 'Europe/Berlin', 'America/New_York', 'US/Pacific', 'Etc/GMT+5', 'Asia/Kolkata']) assert.equal(isKnownTimezone(tz), true, tz);
+    for (const tz of ['europe/berlin', 'EUROPE/BERLIN', 'utc', 'America/New_york', 'Mars/Olympus_Mons', '', '+01:00', 'Local']) assert.equal(isKnownTimezone(tz), false, tz);
+  });
+});
+
 describe('cronIssue', () => {
   it('accepts five-field expressions with ranges, steps, lists, names and the macros', () => {
     for (const c of ['0 2 * * *', '*/15 9-17 * * MON-FRI', '0 0 1 JAN *', '@daily', '@hourly', '@yearly', '0,30 * * * *', '0 0 * * 7', '0 0 ? * sun', ' 0 2 * * * ', '1-59/2 0-23/6 1-31 1-12 0-6']) {
@@ -244,6 +251,8 @@ describe('ScheduleDefinitionSchema', () => {
   it('refuses an unknown time zone, a bad cron, a short catch-up window, unknown fields', () => {
     assert.deepEqual(paths(def({ cron: '@daily', timezone: 'Mars/Olympus_Mons' })), ['spec.timezone']);
     assert.deepEqual(paths(def({ cron: '@daily', timezone: '' })), ['spec.timezone']);
+    // Intl reads any case, Temporal's server does not: refused here rather than by Temporal.
+    assert.deepEqual(paths(def({ cron: '@daily', timezone: 'europe/berlin' })), ['spec.timezone']);
     assert.deepEqual(paths(def({ cron: '0 25 * * *' })), ['spec.cron']);
     assert.deepEqual(paths(def({ cron: '@daily' }, { catchup_window: '5s' })), ['catchup_window']);
     assert.equal(ScheduleDefinitionSchema.parse(def({ cron: '@daily' }, { catchup_window: '10s' })).catchup_window, '10s', '10s is the minimum, allowed');
