@@ -65,6 +65,10 @@ export function checkTemplate(caller: Caller, template: Record<string, unknown>,
   const webhookIssue = webhookNameIssue(parsed.spec, check.webhooks ?? new Map());
   if (webhookIssue) throw invalidFields(prefixed([webhookIssue]));
   try {
+    // The resolved sample first: a date format's [literal] text (e.g. "[../team-b/]YYYY") lies past
+    // the static prefix, so only the resolved path shows its "." / ".." segments. Such segments are
+    // the same for every run (time-dependent text is digits), so one sample is enough.
+    checkSpecAccess(caller, parsed.spec);
     checkSpecAccess(caller, withStaticPaths(parsed.spec, staticPrefixes(template, check.scheduleId)));
   } catch (err) {
     if (!(err instanceof HttpError) || !err.fields) throw err;

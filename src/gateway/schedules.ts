@@ -123,6 +123,12 @@ function rethrowInvalid(err: unknown): never {
   if (isGrpcServiceError(err) && err.code === grpcStatus.INVALID_ARGUMENT) {
     throw invalidFields([{ field: 'spec', reason: `Temporal refused the schedule: ${err.details || err.message}` }]);
   }
+  // The SDK turns INVALID_ARGUMENT "Invalid schedule spec: <why>" into a TypeError of <why>
+  // (ScheduleClient.rethrowGrpcError), e.g. "unknown time zone us/pacific".
+  if (err instanceof TypeError && /rethrowGrpcError/.test(err.stack ?? '')) {
+    const field = /time ?zone/i.test(err.message) ? 'spec.timezone' : 'spec';
+    throw invalidFields([{ field, reason: `Temporal refused the schedule: ${err.message}` }]);
+  }
   const cause = (err as { cause?: unknown }).cause;
   if (isGrpcServiceError(cause) && cause.code === grpcStatus.INVALID_ARGUMENT) rethrowInvalid(cause);
   throw err;

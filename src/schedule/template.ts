@@ -147,11 +147,15 @@ export function staticPrefixes(template: unknown, scheduleId: string): unknown {
   });
 }
 
-/** Whether `timezone` is an IANA zone this runtime knows. */
+/**
+ * Whether `timezone` is an IANA zone this runtime knows, spelled as IANA spells it. Intl accepts
+ * any case ("europe/berlin"), Temporal's server (Go) does not: a name that is a known zone in
+ * another case is refused here, so it is a 400 naming spec.timezone rather than Temporal's error.
+ */
 export function isKnownTimezone(timezone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+    return resolved === timezone || resolved.toLowerCase() !== timezone.toLowerCase();
   } catch {
     return false;
   }
