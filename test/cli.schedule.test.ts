@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { run } from '../src/cli/main';
 import { GatewayClient, GatewayError } from '../src/cli/gatewayClient';
 import type { JobList, JobSummary, ScheduleList, ScheduleView } from '../src/gateway/apiTypes';
-import type { ScheduleAccepted } from '../src/gateway/schedules';
+import type { ScheduleAccepted } from '../src/gateway/apiTypes';
 import { listObjects } from '../src/storage/s3';
 import { BUCKET, s3, uniqueId, users, withWorker } from './helpers/jobHarness';
 import { startGateway, type GatewayHarness } from './helpers/gatewayHarness';

@@ -7,8 +7,7 @@ import type { ErrorBody } from '../gateway/errors';
 import type { JobCreated } from '../gateway/submitJob';
 import type { JobView } from '../gateway/jobView';
 import type { JobSignalName } from '../gateway/controlJob';
-import type { DryRunResult, JobList, JobResults, ScheduleList, ScheduleView } from '../gateway/apiTypes';
-import type { ScheduleAccepted } from '../gateway/schedules';
+import type { DryRunResult, JobList, JobResults, ScheduleAccepted, ScheduleDeleted, ScheduleList, ScheduleView } from '../gateway/apiTypes';
 import type { JobStatus } from '../job/messages';
 import type { BackfillBodySchema, OverlapPolicy, ScheduleDefinitionInput, SchedulePatchSchema } from '../schedule/scheduleDefinition';
 import type { z } from 'zod';
@@ -189,8 +188,8 @@ export class GatewayClient {
   }
 
   /** Stops future runs; running jobs go on and past results stay. */
-  async deleteSchedule(scheduleId: string): Promise<{ schedule_id: string; deleted: true }> {
-    return (await this.call<{ schedule_id: string; deleted: true }>('DELETE', schedulePath(scheduleId))).body;
+  async deleteSchedule(scheduleId: string): Promise<ScheduleDeleted> {
+    return (await this.call<ScheduleDeleted>('DELETE', schedulePath(scheduleId))).body;
   }
 
   async healthy(): Promise<boolean> {

@@ -11,8 +11,7 @@ import { OVERLAP_POLICIES, ScheduleIdSchema, ScheduleSpecSchema } from '../sched
 import type { JobLinks, JobView } from './jobView';
 import type { Readiness, ReadinessCheck } from './readiness';
 import type { JobCreated } from './submitJob';
-import type { DryRunResult, JobList, JobSummary, ResultFile, ScheduleLinks, ScheduleList, ScheduleRun, ScheduleSummary, ScheduleView } from './apiTypes';
-import type { ScheduleAccepted } from './schedules';
+import type { DryRunResult, JobList, JobSummary, ResultFile, ScheduleAccepted, ScheduleDeleted, ScheduleLinks, ScheduleList, ScheduleRun, ScheduleSummary, ScheduleView } from './apiTypes';
 
 export const MAX_LIST_LIMIT = 1000;
 export const MAX_RESULTS_LIMIT = 1000;
@@ -300,4 +299,4 @@ export const ScheduleAcceptedSchema = mirrors<ScheduleAccepted>()(
   z.object({ schedule_id: z.string(), accepted: z.enum(['trigger', 'backfill']), links: ScheduleLinksSchema }),
 );
 
-export const ScheduleDeletedSchema = z.object({ schedule_id: z.string(), deleted: z.literal(true) });
+export const ScheduleDeletedSchema = mirrors<ScheduleDeleted>()(z.object({ schedule_id: z.string(), deleted: z.literal(true) }));

@@ -153,3 +153,16 @@ export interface ScheduleList {
   schedules: ScheduleSummary[];
   next_page_token: string | null;
 }
+
+/** `POST /v1/schedules/{id}/trigger` and `/backfill`: Temporal took the request; the runs follow. */
+export interface ScheduleAccepted {
+  schedule_id: string;
+  accepted: 'trigger' | 'backfill';
+  links: ScheduleLinks;
+}
+
+/** `DELETE /v1/schedules/{id}`. */
+export interface ScheduleDeleted {
+  schedule_id: string;
+  deleted: true;
+}

@@ -40,7 +40,7 @@ import { utcSeconds } from '../schedule/template';
 import type { Webhooks } from '../webhooks/webhooksFile';
 import { maySee } from './access';
 import type { Caller } from './apiKeys';
-import type { ScheduleList, ScheduleLinks, ScheduleRun, ScheduleSummary, ScheduleView } from './apiTypes';
+import type { ScheduleAccepted, ScheduleDeleted, ScheduleList, ScheduleLinks, ScheduleRun, ScheduleSummary, ScheduleView } from './apiTypes';
 import { HttpError, invalidBody, invalidFields } from './errors';
 import { jobLinks } from './jobView';
 import { jobStatusOf } from './listJobs';
@@ -342,12 +342,6 @@ export async function pauseSchedule(deps: ScheduleDeps, caller: Caller, id: stri
   return scheduleView(deps, await describeVisibleSchedule(deps, caller, id));
 }
 
-export interface ScheduleAccepted {
-  schedule_id: string;
-  accepted: 'trigger' | 'backfill';
-  links: ScheduleLinks;
-}
-
 export async function triggerSchedule(deps: ScheduleDeps, caller: Caller, id: string, body: unknown): Promise<ScheduleAccepted> {
   const { overlap } = parseBody(TriggerBodySchema, body);
   await describeVisibleSchedule(deps, caller, id);
@@ -369,7 +363,7 @@ export async function backfillSchedule(deps: ScheduleDeps, caller: Caller, id: s
 }
 
 /** Stops future runs; running jobs go on and every past result stays in S3. */
-export async function deleteSchedule(deps: ScheduleDeps, caller: Caller, id: string): Promise<{ schedule_id: string; deleted: true }> {
+export async function deleteSchedule(deps: ScheduleDeps, caller: Caller, id: string): Promise<ScheduleDeleted> {
   await describeVisibleSchedule(deps, caller, id);
   try {
     await deps.temporal.schedule.getHandle(id).delete();
