@@ -7,23 +7,19 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
-import { isGrpcServiceError } from '@temporalio/client';
-import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Config } from '../config';
 import { isFinal, JOB_STATUSES, NightshiftModel, NightshiftOwner, NightshiftSchedule, NightshiftStatus, WORKFLOW_TYPE, type JobStatus } from '../job/messages';
 import type { ListJobsQuery } from './apiSchemas';
 import type { Caller } from './apiKeys';
-import { invalidFields } from './errors';
 import type { JobList, JobSummary } from './apiTypes';
 import { jobLinks, MemoSchema } from './jobView';
+import { nextPageToken, quote, visibilityPage } from './visibilityPage';
 
 export interface ListDeps {
   temporal: Client;
   config: Config;
 }
 
-/** Values reach the query only after zod checked them (enum, name pattern, ISO date, key id pattern); quotes are still escaped. */
-const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function visibilityQuery(caller: Caller, q: Pick<ListJobsQuery, 'status' | 'model' | 'created_after' | 'schedule_id'>): string {
   // Each continue-as-new leaves a closed run behind; only the job's current run stands for it.
@@ -46,23 +42,16 @@ export function jobStatusOf(info: Pick<WorkflowExecutionInfo, 'typedSearchAttrib
 }
 
 export async function listJobs(deps: ListDeps, caller: Caller, q: ListJobsQuery): Promise<JobList> {
-  const request = (token?: string) =>
-    deps.temporal.workflowService.listWorkflowExecutions({
-      namespace: deps.config.temporal.namespace,
-      pageSize: q.limit,
-      query: visibilityQuery(caller, q),
-      nextPageToken: token ? Buffer.from(token, 'base64url') : undefined,
-    });
-  let res;
-  try {
-    res = await request(q.page_token);
-  } catch (err) {
-    // Visibility stores reject a foreign token with INVALID_ARGUMENT or a bare UNKNOWN: if the same
-    // listing works without it, the token was the caller's mistake.
-    if (!q.page_token || (isGrpcServiceError(err) && err.code === grpcStatus.UNAVAILABLE)) throw err;
-    await request();
-    throw invalidFields([{ field: 'page_token', reason: 'is not a page token of this listing' }]);
-  }
+  const res = await visibilityPage(
+    (token) =>
+      deps.temporal.workflowService.listWorkflowExecutions({
+        namespace: deps.config.temporal.namespace,
+        pageSize: q.limit,
+        query: visibilityQuery(caller, q),
+        nextPageToken: token,
+      }),
+    q.page_token,
+  );
   const jobs = await Promise.all(
     (res.executions ?? []).map(async (raw) => {
       const info = await executionInfoFromRaw(raw, deps.temporal.options.loadedDataConverter, raw, deps.config.temporal.namespace);
@@ -83,6 +72,5 @@ export async function listJobs(deps: ListDeps, caller: Caller, q: ListJobsQuery)
       } satisfies JobSummary;
     }),
   );
-  const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken).toString('base64url') : null;
-  return { jobs, next_page_token: token };
+  return { jobs, next_page_token: nextPageToken(res.nextPageToken) };
 }

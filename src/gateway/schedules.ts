@@ -45,6 +45,7 @@ import { HttpError, invalidBody, invalidFields } from './errors';
 import { jobLinks } from './jobView';
 import { jobStatusOf } from './listJobs';
 import { checkTemplate } from './scheduleTemplate';
+import { nextPageToken, quote, visibilityPage } from './visibilityPage';
 
 export interface ScheduleDeps {
   temporal: Client;
@@ -233,8 +234,6 @@ function summaryOf(deps: ScheduleDeps, d: ScheduleDescription): ScheduleSummary 
   };
 }
 
-/** Values reach the query only after zod checked them; quotes are still escaped. */
-const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export interface ListSchedulesQuery {
   limit: number;
@@ -243,21 +242,16 @@ export interface ListSchedulesQuery {
 
 /** A page of the caller's schedules (filtered by Temporal on NightshiftOwner), each described. */
 export async function listSchedules(deps: ScheduleDeps, caller: Caller, q: ListSchedulesQuery): Promise<ScheduleList> {
-  const request = (token?: string) =>
-    deps.temporal.workflowService.listSchedules({
-      namespace: deps.config.temporal.namespace,
-      maximumPageSize: q.limit,
-      query: caller.admin ? undefined : `${NightshiftOwner.name} = ${quote(caller.id)}`,
-      nextPageToken: token ? Buffer.from(token, 'base64url') : undefined,
-    });
-  let res;
-  try {
-    res = await request(q.page_token);
-  } catch (err) {
-    if (!q.page_token || (isGrpcServiceError(err) && err.code === grpcStatus.UNAVAILABLE)) throw err;
-    await request();
-    throw invalidFields([{ field: 'page_token', reason: 'is not a page token of this listing' }]);
-  }
+  const res = await visibilityPage(
+    (token) =>
+      deps.temporal.workflowService.listSchedules({
+        namespace: deps.config.temporal.namespace,
+        maximumPageSize: q.limit,
+        query: caller.admin ? undefined : `${NightshiftOwner.name} = ${quote(caller.id)}`,
+        nextPageToken: token,
+      }),
+    q.page_token,
+  );
   const described = await Promise.all(
     (res.schedules ?? []).map(async (s) => {
       try {
@@ -268,8 +262,10 @@ export async function listSchedules(deps: ScheduleDeps, caller: Caller, q: ListS
       }
     }),
   );
-  const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken).toString('base64url') : null;
-  return { schedules: described.filter((d): d is ScheduleDescription => d !== null).map((d) => summaryOf(deps, d)), next_page_token: token };
+  return {
+    schedules: described.filter((d): d is ScheduleDescription => d !== null).map((d) => summaryOf(deps, d)),
+    next_page_token: nextPageToken(res.nextPageToken),
+  };
 }
 
 // ---- changing --------------------------------------------------------------------------------
