@@ -13,7 +13,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import { ApiKeyStore, sha256Hex } from '../src/gateway/apiKeys';
 import type { ScheduleList, ScheduleView } from '../src/gateway/apiTypes';
 import { NightshiftOwner, NightshiftSchedule } from '../src/job/messages';
-import { startGateway, type Answer, type GatewayHarness } from './helpers/gatewayHarness';
+import { deleteSchedules, startGateway, type Answer, type GatewayHarness } from './helpers/gatewayHarness';
 
 const T = { timeout: 120_000 };
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -90,13 +90,7 @@ describe('gateway /v1/schedules: validation and ownership', { timeout: 600_000 }
   });
 
   after(async () => {
-    for (const id of created) {
-      try {
-        await gw.temporal.schedule.getHandle(id).delete();
-      } catch (err) {
-        if (!(err instanceof ScheduleNotFoundError)) throw err;
-      }
-    }
+    await deleteSchedules(gw.temporal, created);
     await gw?.close();
   });
 

@@ -6,7 +6,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScheduleNotFoundError } from '@temporalio/client';
 import { getObjectText, listObjects } from '../src/storage/s3';
 import { parseS3Url } from '../src/storage/s3Url';
 import { startModelServer } from '../src/model-server/server';
@@ -14,7 +13,7 @@ import { formatDate } from '../src/schedule/template';
 import { LatestPointerSchema, type LatestPointer } from '../src/schedule/latestPointer';
 import type { JobList, JobSummary, ScheduleRun, ScheduleView } from '../src/gateway/apiTypes';
 import { BUCKET, allLines, putJsonLines, readOutputs, s3, silentLogger, uniqueId, users, withWorker } from './helpers/jobHarness';
-import { startGateway, type GatewayHarness } from './helpers/gatewayHarness';
+import { deleteSchedules, startGateway, type GatewayHarness } from './helpers/gatewayHarness';
 
 type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,13 +30,7 @@ describe('schedules end to end', { timeout: 900_000 }, () => {
     gw = await startGateway({ taskQueue });
   });
   after(async () => {
-    for (const id of created) {
-      try {
-        await gw.temporal.schedule.getHandle(id).delete();
-      } catch (err) {
-        if (!(err instanceof ScheduleNotFoundError)) throw err;
-      }
-    }
+    await deleteSchedules(gw.temporal, created);
     // Runs still going (the slowed ones) are stopped, so the stack can shut down.
     for await (const w of gw.temporal.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
       await gw.temporal.workflow.getHandle(w.workflowId).terminate('schedule test cleanup').catch(() => undefined);

@@ -8,7 +8,7 @@ import type { Application } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Client } from '@temporalio/client';
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -139,4 +139,15 @@ export function itemListSpec(outputPath: string, items: unknown[] = [{ user_id: 
     input: { item_list: { items, batch_size: 10 } },
     output: { s3_path: outputPath },
   };
+}
+
+/** Deletes the schedules a test created; one already gone is fine. */
+export async function deleteSchedules(temporal: Client, ids: Iterable<string>): Promise<void> {
+  for (const id of ids) {
+    try {
+      await temporal.schedule.getHandle(id).delete();
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    }
+  }
 }
