@@ -10,14 +10,16 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY protos ./protos
 COPY models ./models
+# npm run build: tsc, then the workflow bundle (lib/workflow-bundle.js) the worker loads at start.
 RUN node node_modules/typescript/bin/tsc -p . \
+ && node lib/src/worker/bundleWorkflows.js \
  && node lib/src/model-server/generateModels.js
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The Temporal worker bundles workflows with webpack at start, which is a runtime dependency of @temporalio/worker.
+# Workers load lib/workflow-bundle.js (built above), so they run no webpack at start.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/lib ./lib
 COPY --from=build /app/protos ./protos

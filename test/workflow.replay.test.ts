@@ -7,15 +7,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode, Worker, type ReplayResult, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type ReplayResult, type WorkflowBundleOption } from '@temporalio/worker';
 import { REPO_ROOT } from '../src/stack/paths';
+import { workflowBundleOptions } from '../src/worker/bundleWorkflows';
 import { historyFromJSON } from './helpers/historyJson';
 import { workflowBundle } from './helpers/jobHarness';
 
 const HISTORIES = join(REPO_ROOT, 'test', 'histories');
 const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
 
-async function replayAll(bundle: WorkflowBundle): Promise<Map<string, ReplayResult>> {
+async function replayAll(bundle: WorkflowBundleOption): Promise<Map<string, ReplayResult>> {
   const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(readFileSync(join(HISTORIES, f), 'utf8')) }));
   const results = new Map<string, ReplayResult>();
   for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) results.set(r.workflowId, r);
@@ -37,10 +38,7 @@ describe('replay of recorded histories', { timeout: 300_000 }, () => {
   });
 
   it('a workflow change that adds a command fails the replay of every history', async () => {
-    const changed = await bundleWorkflowCode({
-      workflowsPath: require.resolve('./replay/changedWorkflows'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-    });
+    const changed = await bundleWorkflowCode({ ...workflowBundleOptions(), workflowsPath: require.resolve('./replay/changedWorkflows') });
     const results = await replayAll(changed);
     assert.equal(results.size, files.length);
     for (const [file, r] of results) {

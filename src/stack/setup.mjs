@@ -174,6 +174,12 @@ function stepBuild() {
   // Incremental (tsconfig keeps lib/.tsbuildinfo), so a current build costs about two seconds.
   const res = run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT]);
   if (!res.ok) throw new StepError(`TypeScript build (tsc -p .) failed\n${tail(res.output, 40)}`);
+  // Workers load the prebuilt workflow bundle; rebuilt only when a file in it changed.
+  const bundler = join(ROOT, 'lib', 'src', 'worker', 'bundleWorkflows.js');
+  if (existsSync(bundler)) {
+    const b = run(process.execPath, [bundler]);
+    if (!b.ok) throw new StepError(`workflow bundle (node lib/src/worker/bundleWorkflows.js) failed\n${tail(b.output, 40)}`);
+  }
   return 'lib/ up to date';
 }
 

@@ -3,17 +3,26 @@
  * injected (samples' `createActivities(deps)`). Any number of these can poll the same task
  * queue, on any hosts; a killed one is replaced by starting another.
  */
-import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { WORKFLOW_BUNDLE_PATH } from './bundleWorkflows';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   config: Config;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests reuse one); otherwise `workflows/` is bundled at start. */
-  workflowBundle?: WorkflowBundle;
+  /** The workflow code; default: the bundle `npm run build` wrote (lib/workflow-bundle.js). */
+  workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
+}
+
+/** The prebuilt bundle; bundling at start (webpack, seconds of CPU) only where the build made none. */
+function workflowCode(given: WorkflowBundleOption | undefined): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
+  if (given) return { workflowBundle: given };
+  if (existsSync(WORKFLOW_BUNDLE_PATH)) return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
+  return { workflowsPath: require.resolve('../../workflows') };
 }
 
 export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Worker> {
@@ -22,7 +31,7 @@ export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Work
     connection: opts.connection,
     namespace: config.temporal.namespace,
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    ...workflowCode(opts.workflowBundle),
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: config.worker.maxActivities,
     // Cancellation reaches an activity only through a heartbeat: keep the throttle short.

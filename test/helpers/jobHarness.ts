@@ -4,7 +4,7 @@
  * S3 rather than trusting counts.
  */
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
@@ -13,6 +13,7 @@ import { connectClient } from '../../src/temporal/connectClient';
 import { connectWorker } from '../../src/temporal/connectWorker';
 import { createBatchWorker } from '../../src/worker/createWorker';
 import { createActivityDeps } from '../../src/worker/activityDeps';
+import { buildWorkflowBundle, WORKFLOW_BUNDLE_PATH } from '../../src/worker/bundleWorkflows';
 import { NightshiftModel, NightshiftStatus, type JobProgress } from '../../src/job/messages';
 import type { JobSpecInput } from '../../src/job/spec';
 import { jobLocation } from '../../src/job/layout';
@@ -29,10 +30,10 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-let bundle: Promise<WorkflowBundle> | undefined;
-/** One workflow bundle per test process: bundling takes seconds. */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+let bundle: Promise<WorkflowBundleOption> | undefined;
+/** The bundle workers ship (npm test's setup builds it), rebuilt first if a workflow file changed since. */
+export function workflowBundle(): Promise<WorkflowBundleOption> {
+  bundle ??= buildWorkflowBundle().then(() => ({ codePath: WORKFLOW_BUNDLE_PATH }));
   return bundle;
 }
 
