@@ -19,6 +19,7 @@ import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
 import { missingTasks, readOriginalOutput, type OriginalOutput } from '../src/job/retryTasks';
 import { TfServingError } from '../src/tfserving/errors';
 import type { ModelSignature } from '../src/tfserving/signature';
+import { pinnedVersion } from '../src/job/modelPin';
 
 export interface PlanJobInput {
   spec: ResolvedJobSpec;
@@ -171,10 +172,17 @@ export function createPlanJob(deps: ActivityDeps) {
       const field = 'item_list' in input ? 'input.item_list' : `input.${'delimited_files' in input ? 'delimited_files' : 'file_path_lister'}.s3_paths`;
       throw invalidJob([{ field, reason: objects ? `matched ${objects} object(s) but no items` : 'matches no object' }]);
     }
-    return writeSummary(w, loc, objects, inputName, signature);
+    return writeSummary(w, loc, objects, inputName, signature, pinnedVersion(spec.model, signature.model.version));
   }
 
-  async function writeSummary(w: PlanWriter, loc: JobLocation, objects: number, inputName: string | null, signature: ModelSignature): Promise<PlanSummary> {
+  async function writeSummary(
+    w: PlanWriter,
+    loc: JobLocation,
+    objects: number,
+    inputName: string | null,
+    signature: ModelSignature,
+    pinned: string | null,
+  ): Promise<PlanSummary> {
     const summary: PlanSummary = {
       tasks_total: w.tasks,
       batches_total: w.batches,
@@ -184,6 +192,7 @@ export function createPlanJob(deps: ActivityDeps) {
       plan_prefix: `s3://${loc.bucket}/${loc.prefix}_plan/`,
       input_name: inputName,
       model_version: signature.model.version ?? null,
+      pinned_version: pinned,
     };
     await putObject(deps.s3, loc.bucket, planSummaryKey(loc), JSON.stringify(summary, null, 2), { contentType: 'application/json' });
     return summary;
@@ -202,6 +211,8 @@ export function createPlanJob(deps: ActivityDeps) {
     for await (const task of missingTasks(deps.s3, orig, signal)) await w.add(task);
     await w.flush();
     if (w.items === 0) throw invalidJob([{ field: 'retry_of', reason: `job ${retryOf} lacks no item: nothing to retry` }]);
-    return writeSummary(w, loc, orig.plan.objects_total, orig.plan.input_name, signature);
+    // A retry fills in the original's output: it calls the version the original was pinned to, not today's latest.
+    const pinned = pinnedVersion(spec.model, orig.plan.pinned_version ?? signature.model.version);
+    return writeSummary(w, loc, orig.plan.objects_total, orig.plan.input_name, signature, pinned);
   }
 }

@@ -12,7 +12,9 @@ import { CancelledFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps';
 import { getObjectBytes } from '../src/storage/s3';
 import { jobLocation, type JobLocation } from '../src/job/layout';
-import type { ModelRef } from '../src/job/spec';
+import type { ModelRef as SpecModelRef } from '../src/job/spec';
+import type { ModelRef } from '../src/tfserving/client';
+import { modelForBatch } from '../src/job/modelPin';
 import { gzipBatchesRun, inRanges, taskBatchCount, taskItemCount, type ItemRanges, type LinesTask, type ObjectsTask, type PlanTask } from '../src/job/plan';
 import { loadTask } from '../src/batch/planReader';
 import { parseLines } from '../src/batch/cutLines';
@@ -29,7 +31,9 @@ import { toApplicationFailure } from '../src/tfserving/temporalFailure';
 export interface BatchJobRef {
   job_id: string;
   output_path: string;
-  model: ModelRef;
+  model: SpecModelRef;
+  /** The version every batch calls (plan.pinned_version); absent in refs from older code: ask as `model` says. */
+  model_version?: string | null;
   include_input: boolean;
   input_name: string | null;
   tasks_per_chunk: number;
@@ -106,7 +110,7 @@ export function createPredictBatch(deps: ActivityDeps) {
     const resume = ctx.info.heartbeatDetails as GzipProgress | undefined;
     const progress: GzipProgress = resume ?? { next_batch: 0, items_succeeded: 0, items_failed: 0, items_done: 0 };
     const hb = new AutoHeartbeat<GzipProgress>(progress);
-    const call = predictCallFor(deps, job.model, signal);
+    const call = predictCallFor(deps, modelForBatch(job.model, job.model_version), signal);
     let modelVersion: string | null = null;
     try {
       if (task.kind === 'gzip') {

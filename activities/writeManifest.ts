@@ -63,7 +63,8 @@ export function createWriteManifest(deps: ActivityDeps) {
       status: progress.status,
       error: progress.error,
       output_path: jobUrl(loc),
-      model: progress.model,
+      // pinned_version: what every batch called (null: as the spec says, or the latest when follow_latest).
+      model: { ...progress.model, pinned_version: input.plan?.pinned_version ?? null, follow_latest: spec.model.follow_latest ?? false },
       items_total: progress.items_total,
       items_succeeded: progress.items_succeeded,
       items_failed: progress.items_failed,

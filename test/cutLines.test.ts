@@ -43,7 +43,7 @@ describe('cutting JSON lines into byte ranges', () => {
 
   it('a malformed line is an item error naming the line, not an exception', () => {
     const [ok, bad] = parseLines(Buffer.from('{"a":1}\n{"a":\n'), 10);
-    assert.deepEqual(ok, { line: 10, value: { a: 1 } });
+    assert.deepEqual(ok, { line: 10, value: { a: 1 }, text: '{"a":1}' });
     assert.equal(bad!.line, 11);
     assert.match(bad!.error!, /line 11 is not valid JSON/);
   });

@@ -231,3 +231,20 @@ test('HALF and BFLOAT16 conversions are exact for every 16-bit pattern', () => {
   assert.equal(floatToHalf(1e6), 0x7c00, 'overflow is infinity');
   assert.ok(Number.isNaN(halfToFloat(floatToHalf(NaN))));
 });
+
+test('a bigint from a lossless input line reaches INT64/UINT64 exactly, in both encodings, through real protobuf bytes', () => {
+  const big = 9007199254740993n; // 2^53 + 1: JSON.parse would read 9007199254740992
+  for (const encoding of ENCODINGS) {
+    const wire = overTheWire(itemsToTensors([{ x: big }, { x: -big }, { x: 7 }], spec('DT_INT64', [-1]), { encoding }));
+    assert.deepEqual(Array.from(decodeTensor(wire.x!, 'x').values as BigInt64Array), [big, -big, 7n], encoding);
+    if (encoding === 'typed_fields') assert.deepEqual(wire.x!.int64_val, ['9007199254740993', '-9007199254740993', '7']);
+    const u = overTheWire(itemsToTensors([18446744073709551615n], spec('DT_UINT64', [-1]), { encoding }));
+    assert.deepEqual(Array.from(decodeTensor(u.x!, 'x').values as BigUint64Array), [18446744073709551615n], encoding);
+  }
+  codecError(() => itemsToTensors([2n ** 63n], spec('DT_INT64', [-1])), 'x', /9223372036854775808 is out of range for DT_INT64/, 0);
+  codecError(() => itemsToTensors([big], spec('DT_INT32', [-1])), 'x', /9007199254740993 is out of range for DT_INT32/, 0);
+  codecError(() => itemsToTensors([big], spec('DT_STRING', [-1])), 'x', /needs a string .* got number 9007199254740993/, 0);
+  // A float input takes a big integer as closely as the float can hold it; plain numbers are unchanged.
+  assert.deepEqual(roundTrip([{ x: big }, { x: 1.5 }], spec('DT_DOUBLE', [-1]), 'tensor_content'), [{ x: 9007199254740992 }, { x: 1.5 }]);
+  assert.deepEqual(roundTrip([{ x: [1, -2] }], spec('DT_INT32', [-1, 2]), 'typed_fields'), [{ x: [1, -2] }]);
+});

@@ -379,6 +379,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
         job_id: spec.job_id,
         output_path: spec.output.s3_path,
         model: spec.model,
+        model_version: plan.pinned_version ?? null,
         include_input: spec.output.include_input,
         input_name: plan.input_name,
         tasks_per_chunk: plan.tasks_per_chunk,

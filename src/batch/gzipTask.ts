@@ -9,6 +9,7 @@ import { getObjectStream } from '../storage/s3';
 import type { JobLocation } from '../job/layout';
 import { gzipBatchesRun, inRanges, type GzipTask, type ItemRanges } from '../job/plan';
 import { parseLines } from './cutLines';
+import { isBlankLine } from './blankLine';
 import { PredictRun, type PredictCall } from './predictItems';
 import { writeBatchParts } from './writeParts';
 import { prepareLines, predictPrepared, selectItems } from './preparedItems';
@@ -74,7 +75,7 @@ export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: stri
   try {
     for await (const text of lines) {
       lineNo++;
-      if (text.trim() === '') continue;
+      if (isBlankLine(text)) continue;
       pending.push({ line: lineNo, text });
       if (pending.length === task.batch_size) await flush();
     }

@@ -15,7 +15,7 @@ export interface PreparedItems {
 export function prepareLines(parsed: ParsedLine[], firstItem: number, source: string | undefined): PreparedItems {
   const p: PreparedItems = { refs: [], known: [], values: [] };
   parsed.forEach((l, i) => {
-    p.refs.push({ index: firstItem + i, ...(source !== undefined ? { source, line: l.line } : {}), input: l.value });
+    p.refs.push({ index: firstItem + i, ...(source !== undefined ? { source, line: l.line } : {}), input_json: l.text });
     p.known.push(l.error === undefined ? undefined : { ok: false, error: { code: 'INVALID_ARGUMENT', grpc_code: null, message: l.error } });
     if (l.error === undefined) p.values.push(l.value);
   });

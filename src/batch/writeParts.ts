@@ -13,8 +13,17 @@ export interface ItemRef {
   index: number;
   source?: string;
   line?: number;
-  /** The item as the job fed it, written (on result and error lines) only when `include_input`. */
-  input?: unknown;
+  /**
+   * The item's JSON text as the input held it, written as `input` (on result and error lines) only when
+   * `include_input`: spliced in verbatim, so a number JSON.parse would round is echoed exactly as written.
+   */
+  input_json?: string;
+}
+
+/** `{...head, ...rest}` as one JSON line, with `input` set to the raw JSON text when there is one. */
+function jsonLine(fields: Record<string, unknown>, inputJson: string | undefined): string {
+  const line = JSON.stringify(fields);
+  return inputJson === undefined ? line : `${line.slice(0, -1)},"input":${inputJson}}`;
 }
 
 export interface WrittenBatch {
@@ -43,12 +52,10 @@ export async function writeBatchParts(
   refs.forEach((ref, i) => {
     const outcome = outcomes[i]!;
     const head = { index: ref.index, ...(ref.source !== undefined ? { source: ref.source } : {}), ...(ref.line !== undefined ? { line: ref.line } : {}) };
-    if (outcome.ok) {
-      ok.push(JSON.stringify({ ...head, outputs: outcome.outputs, ...(includeInput ? { input: ref.input } : {}) }));
-    } else {
-      // Only with include_input: the output may be readable by people the input is not.
-      bad.push(JSON.stringify({ ...head, error: outcome.error, ...(includeInput && ref.input !== undefined ? { input: ref.input } : {}) }));
-    }
+    // Only with include_input: the output may be readable by people the input is not.
+    const input = includeInput ? ref.input_json : undefined;
+    if (outcome.ok) ok.push(jsonLine({ ...head, outputs: outcome.outputs }, input));
+    else bad.push(jsonLine({ ...head, error: outcome.error }, input));
   });
   const body = ok.length ? `${ok.join('\n')}\n` : '';
   const key = partKey(loc, batch);

@@ -64,6 +64,11 @@ export interface PlanSummary {
   input_name: string | null;
   /** Model version that answered GetModelMetadata, as TF Serving reports it. */
   model_version: string | null;
+  /**
+   * The version every batch calls (src/job/modelPin.ts), or null when the spec names a version or label or
+   * follows the latest. Absent in plans written by older code: their batches ask as the spec says.
+   */
+  pinned_version?: string | null;
 }
 
 export const TASKS_PER_CHUNK = 1000;

@@ -43,11 +43,21 @@ export const ModelRefSchema = z
     version: z.number().int().positive().optional(),
     version_label: z.string().min(1).optional(),
     signature_name: z.string().min(1).default('serving_default'),
+    /**
+     * Without version or label, planning pins the version TF Serving serves and every batch calls it
+     * (src/job/modelPin.ts); true lets each batch call whatever version is latest at the time. Default false
+     * (left unset, so specs parsed before the field existed read the same).
+     */
+    follow_latest: z.boolean().optional(),
   })
   .strict()
   .refine((m) => m.version === undefined || m.version_label === undefined, {
     message: 'version and version_label are exclusive',
     path: ['version_label'],
+  })
+  .refine((m) => !m.follow_latest || (m.version === undefined && m.version_label === undefined), {
+    message: 'follow_latest cannot be combined with version or version_label',
+    path: ['follow_latest'],
   });
 
 const ItemListSchema = z

@@ -5,6 +5,7 @@
  *   GET /faults    the current fault config and counters
  *   PUT /faults    replace the fault config (body: JSON, see README.md); 400 with the reason when invalid
  *   DELETE /faults turn every fault off
+ *   POST /reload   load model version dirs added to the base path since start (a model rollout)
  * Anyone who reaches it can make the server fail on purpose, and it has no authentication: it binds
  * loopback only (127.0.0.0/8, ::1, localhost) and refuses any other address.
  */
@@ -18,6 +19,7 @@ export interface AdminDeps {
   stats: () => unknown;
   healthy: () => boolean;
   models: () => Record<string, number[]>;
+  reload: () => string[];
 }
 
 export interface AdminServer {
@@ -57,6 +59,7 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
     return send(res, ok ? 200 : 503, { status: ok ? 'serving' : 'unavailable', models: deps.models() });
   }
   if (path === '/stats' && method === 'GET') return send(res, 200, deps.stats());
+  if (path === '/reload' && method === 'POST') return send(res, 200, { added: deps.reload(), models: deps.models() });
   if (path === '/faults') {
     if (method === 'GET') return send(res, 200, faultView(deps.faults));
     if (method === 'DELETE') {
@@ -75,7 +78,7 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
     }
     return send(res, 405, { error: `${method} /faults is not supported (GET, PUT, DELETE)` });
   }
-  return send(res, 404, { error: `no route ${method} ${path} (GET /healthz, GET /stats, GET|PUT|DELETE /faults)` });
+  return send(res, 404, { error: `no route ${method} ${path} (GET /healthz, GET /stats, GET|PUT|DELETE /faults, POST /reload)` });
 }
 
 /** `[::1]` → `::1`; an empty host (`:8505`) is all interfaces, so not loopback. */

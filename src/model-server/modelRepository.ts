@@ -30,6 +30,7 @@ export class ModelRepository {
   private constructor(
     readonly basePath: string,
     readonly models: Map<string, ServedModel>,
+    private readonly opts: LoadOptions,
   ) {}
 
   static load(basePath: string, opts: LoadOptions): ModelRepository {
@@ -47,7 +48,36 @@ export class ModelRepository {
       for (const m of models.values()) for (const v of m.versions) void v.close();
       throw err;
     }
-    return new ModelRepository(base, models);
+    return new ModelRepository(base, models, opts);
+  }
+
+  /**
+   * Loads the versions (and models) that appeared in the base path since the last scan, as TF Serving's file
+   * system poll does: a new version dir becomes the latest for requests that name no version, and the versions
+   * already loaded keep serving (like TF Serving's `all` version policy). Returns the `model/version`s it added.
+   */
+  rescan(): string[] {
+    const added: string[] = [];
+    for (const name of readdirSync(this.basePath).sort()) {
+      const dir = join(this.basePath, name);
+      if (!statSync(dir).isDirectory()) continue;
+      const known = this.models.get(name);
+      if (!known) {
+        const model = loadModel(name, dir, this.opts);
+        if (model) {
+          this.models.set(name, model);
+          added.push(...model.versions.map((v) => `${name}/${v.version}`));
+        }
+        continue;
+      }
+      const have = new Set(known.versions.map((v) => v.version));
+      const fresh = versionDirs(dir).filter((v) => !have.has(v));
+      if (fresh.length === 0) continue;
+      // Sorted after the push, so a request that names no version sees the new latest only once it is loaded.
+      known.versions = [...known.versions, ...fresh.map((v) => loadVersion(name, v, dir, known.config, this.opts))].sort((a, b) => b.version - a.version);
+      added.push(...fresh.map((v) => `${name}/${v}`));
+    }
+    return added;
   }
 
   /** The servable a request names, or TF Serving's NOT_FOUND / INVALID_ARGUMENT. */
@@ -84,22 +114,28 @@ export class ModelRepository {
 function loadModel(name: string, dir: string, opts: LoadOptions): ServedModel | undefined {
   const configPath = join(dir, MODEL_CONFIG_FILE);
   const config = existsSync(configPath) ? readJsonFile(configPath, ModelConfigSchema) : {};
-  const versionNumbers = readdirSync(dir)
-    .filter((v) => /^\d+$/.test(v) && existsSync(join(dir, v, VERSION_FILE)))
-    .map(Number)
-    .sort((a, b) => b - a);
+  const versionNumbers = versionDirs(dir);
   if (versionNumbers.length === 0) return undefined;
-  const versions: Servable[] = [];
-  for (const version of versionNumbers) {
-    const vdir = join(dir, String(version));
-    const spec = readJsonFile(join(vdir, VERSION_FILE), VersionFileSchema);
-    const ctx = { name, version, dir: vdir, config, pool: opts.pool, batchThreads: opts.batchThreads };
-    versions.push(spec.kind === 'matrix_factorization' ? loadRecommender(ctx, spec) : loadEchoBytes(ctx));
-  }
+  const versions: Servable[] = versionNumbers.map((version) => loadVersion(name, version, dir, config, opts));
   const labels = config.version_labels ?? {};
   for (const [label, v] of Object.entries(labels)) {
     // TF Serving refuses a label on a version it does not serve, at config time.
     if (!versionNumbers.includes(v)) throw new Error(`${configPath}: label "${label}" points at version ${v}, which is not in ${dir}`);
   }
   return { name, config, versions, labels };
+}
+
+/** Version numbers under a model dir (a number-named dir holding a model.json), highest first. */
+function versionDirs(dir: string): number[] {
+  return readdirSync(dir)
+    .filter((v) => /^\d+$/.test(v) && existsSync(join(dir, v, VERSION_FILE)))
+    .map(Number)
+    .sort((a, b) => b - a);
+}
+
+function loadVersion(name: string, version: number, dir: string, config: ModelConfig, opts: LoadOptions): Servable {
+  const vdir = join(dir, String(version));
+  const spec = readJsonFile(join(vdir, VERSION_FILE), VersionFileSchema);
+  const ctx = { name, version, dir: vdir, config, pool: opts.pool, batchThreads: opts.batchThreads };
+  return spec.kind === 'matrix_factorization' ? loadRecommender(ctx, spec) : loadEchoBytes(ctx);
 }

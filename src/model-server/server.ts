@@ -56,6 +56,8 @@ export interface ModelServer {
   adminPort: number | null;
   faults: FaultController;
   stats(): ModelServerStats;
+  /** Loads version dirs added to the base path since start (TF Serving finds them by polling); returns them. */
+  reload(): string[];
   stop(): Promise<void>;
 }
 
@@ -158,6 +160,12 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
     faults: faults.stats(),
   });
 
+  const reload = (): string[] => {
+    const added = repo.rescan();
+    if (added.length) log.info({ added, models: modelList(repo) }, 'model versions loaded');
+    return added;
+  };
+
   const addr = opts.addr ?? '127.0.0.1:0';
   let port: number;
   let admin: AdminServer | null = null;
@@ -168,7 +176,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
     );
     connections = trackConnections(server);
     if (opts.adminAddr) {
-      admin = await startAdminServer(opts.adminAddr, { faults, stats, healthy: () => state === 'serving', models: () => modelList(repo) });
+      admin = await startAdminServer(opts.adminAddr, { faults, stats, healthy: () => state === 'serving', models: () => modelList(repo), reload });
     }
   } catch (err) {
     server.forceShutdown();
@@ -199,7 +207,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
       log.info('model server stopped');
     })());
 
-  return { port, adminPort: admin?.port ?? null, faults, stats, stop };
+  return { port, adminPort: admin?.port ?? null, faults, stats, reload, stop };
 }
 
 /**

@@ -142,6 +142,17 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, rpc: strin
   });
 }
 
+/**
+ * A ModelVersionStatus's error code as a number. proto3 leaves default values off the wire: an OK version may come
+ * with no `status` at all (a server built from tensorflow-serving-api's stubs does that), and that means OK.
+ * Only a code this client cannot name is UNKNOWN.
+ */
+function statusCode(code: string | number | null | undefined): number {
+  if (code === null || code === undefined || code === '') return grpc.status.OK;
+  if (typeof code === 'number') return code;
+  return grpc.status[code as keyof typeof grpc.status] ?? grpc.status.UNKNOWN;
+}
+
 /** Protobuf bytes the tensors will take, roughly; used only to keep requests under the message limit. */
 function tensorBytes(t: TensorProto): number {
   let n = 32 + (t.tensor_content?.length ?? 0);
@@ -248,7 +259,7 @@ export class TfServingClient {
     return res.model_version_status.map((s) => ({
       version: String(s.version),
       state: String(s.state) as ModelVersionState,
-      error_code: typeof s.status?.error_code === 'number' ? s.status.error_code : (grpc.status[s.status?.error_code as keyof typeof grpc.status] ?? 2),
+      error_code: statusCode(s.status?.error_code),
       error_message: s.status?.error_message ?? '',
     }));
   }

@@ -8,7 +8,8 @@
  *
  * Row format (TF Serving REST's "instances"): one JSON item per example, keyed by the signature's input names, or
  * the bare value when the signature has a single input. Items stack along dimension 0. STRING values are JSON
- * strings (UTF-8) or `{"b64": "..."}` for raw bytes. Outputs split back along dimension 0; INT64/UINT64 values
+ * strings (UTF-8) or `{"b64": "..."}` for raw bytes. INT64/UINT64 values are safe integers, decimal strings, or
+ * bigints (what the lossless line parser, src/batch/jsonLine.ts, makes of integers beyond 2^53), all exact. Outputs split back along dimension 0; INT64/UINT64 values
  * beyond ±2^53 come out as decimal strings, bytes that are not UTF-8 as `{"b64": "..."}`.
  */
 import { isUtf8 } from 'node:buffer';
@@ -266,6 +267,7 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
+  if (typeof v === 'bigint') return `number ${v}`;
   const s = JSON.stringify(v) ?? String(v);
   return `${typeof v} ${s.length > 40 ? `${s.slice(0, 37)}...` : s}`;
 }
@@ -276,19 +278,23 @@ function leafValue(info: DTypeInfo, v: unknown, field: string): number | bigint 
     case 'float':
     case 'half':
       if (typeof v === 'number') return v;
+      // An integer too large for a safe Number (lossless input lines): a float holds it as closely as it can.
+      if (typeof v === 'bigint') return Number(v);
       // TF Serving's REST API reads NaN and Infinity; JSON cannot, so they arrive as strings.
       if (v === 'NaN') return NaN;
       if (v === 'Infinity' || v === '+Infinity') return Infinity;
       if (v === '-Infinity') return -Infinity;
       throw new CodecError(field, `${info.name} needs a number, got ${describe(v)}`);
     case 'int': {
+      if (typeof v === 'bigint') throw new CodecError(field, `${v} is out of range for ${info.name}`);
       if (typeof v !== 'number' || !Number.isInteger(v)) throw new CodecError(field, `${info.name} needs an integer, got ${describe(v)}`);
       if (v < Number(info.min) || v > Number(info.max)) throw new CodecError(field, `${v} is out of range for ${info.name}`);
       return v;
     }
     case 'bigint': {
       let b: bigint;
-      if (typeof v === 'number' && Number.isSafeInteger(v)) b = BigInt(v);
+      if (typeof v === 'bigint') b = v;
+      else if (typeof v === 'number' && Number.isSafeInteger(v)) b = BigInt(v);
       else if (typeof v === 'string' && /^-?\d+$/.test(v)) b = BigInt(v);
       else if (typeof v === 'number' && Number.isInteger(v)) {
         throw new CodecError(field, `${v} is beyond 2^53 and has lost precision in JSON; write ${info.name} values that large as decimal strings`);
