@@ -17,6 +17,7 @@ import { planChunkKey, planSummaryKey, TASKS_PER_CHUNK, taskBatchCount, taskItem
 import type { FieldIssue, ResolvedJobSpec } from '../src/job/spec';
 import { checkItems, modelIssue, resolveBytesInput } from '../src/job/validateJob';
 import { cutLines, parseLines } from '../src/batch/cutLines';
+import { mapLimit } from '../src/batch/mapLimit';
 import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
 import { missingTasks, readOriginalOutput, type OriginalOutput } from '../src/job/retryTasks';
 import { TfServingError } from '../src/tfserving/errors';
@@ -90,8 +91,31 @@ async function planGzip(w: PlanWriter, deps: ActivityDeps, obj: MatchedObject, b
   await w.add({ kind: 'gzip', batch: w.batches, batches: Math.ceil(count / batchSize), bucket: obj.bucket, key: obj.key, first_item: w.items, count, batch_size: batchSize, ...etag });
 }
 
-async function sampleItems(deps: ActivityDeps, obj: { bucket: string; key: string }): Promise<unknown[]> {
-  const head = await getObjectBytes(deps.s3, obj.bucket, obj.key, { start: 0, end: 64 * 1024 });
+/**
+ * A retry reads the inputs as they are when it is planned (the docs say to fix bad rows in place
+ * first), and is pinned to that content for its own run: each task's ETag is replaced by the
+ * object's current one. A deleted object keeps the planned ETag, so its batches fail InputChanged.
+ */
+function currentEtags(deps: ActivityDeps, signal: AbortSignal): (task: PlanTask) => Promise<PlanTask> {
+  let last: { url: string; etag: string | undefined } | undefined; // tasks of one object are consecutive
+  const etagOf = async (bucket: string, key: string): Promise<string | undefined> => {
+    const url = `s3://${bucket}/${key}`;
+    if (last?.url !== url) last = { url, etag: (await headObject(deps.s3, bucket, key, signal))?.etag };
+    return last.etag;
+  };
+  return async (task) => {
+    if (task.kind === 'objects') {
+      const objects = await mapLimit(task.objects, 8, async (o) =>
+        o.etag === undefined ? o : { ...o, etag: (await headObject(deps.s3, o.bucket, o.key, signal))?.etag ?? o.etag },
+      );
+      return { ...task, objects };
+    }
+    return task.etag === undefined ? task : { ...task, etag: (await etagOf(task.bucket, task.key)) ?? task.etag };
+  };
+}
+
+async function sampleItems(deps: ActivityDeps, obj: { bucket: string; key: string; etag?: string }): Promise<unknown[]> {
+  const head = await getObjectBytes(deps.s3, obj.bucket, obj.key, { start: 0, end: 64 * 1024 }, undefined, obj.etag);
   const text = head.subarray(0, head.lastIndexOf(10) + 1 || head.length);
   return parseLines(text, 1)
     .filter((l) => l.error === undefined)
@@ -233,7 +257,8 @@ export function createPlanJob(deps: ActivityDeps) {
       if ((err as { name?: string }).name !== 'NoSuchKey') throw err;
       throw invalidJob([{ field: 'retry_of', reason: `job ${retryOf} has no plan at s3://${origLoc.bucket}/${planSummaryKey(origLoc)}` }]);
     }
-    for await (const task of missingTasks(deps.s3, orig, signal)) await w.add(task);
+    const repin = currentEtags(deps, signal);
+    for await (const task of missingTasks(deps.s3, orig, signal)) await w.add(await repin(task));
     await w.flush();
     if (w.items === 0) throw invalidJob([{ field: 'retry_of', reason: `job ${retryOf} lacks no item: nothing to retry` }]);
     // The retry writes the original's batch numbers: the same key width keeps both outputs alike.

@@ -8,17 +8,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { temporal } from '@temporalio/proto';
-import { deleteObject, ensureBucket, getObjectText, listObjects, putObject } from '../src/storage/s3';
+import { deleteObject, getObjectText, listObjects, putObject } from '../src/storage/s3';
 import { earlierOutputKey, clearJobOutput } from '../src/job/earlierOutput';
 import { jobLocation, stagedItemsKey } from '../src/job/layout';
-import { NightshiftModel, NightshiftStatus } from '../src/job/messages';
+import type { WorkflowHandle } from '@temporalio/client';
+import { NightshiftModel, NightshiftStatus, type JobProgress } from '../src/job/messages';
 import type { JobSpecInput } from '../src/job/spec';
-import { startModelServer } from '../src/model-server/server';
 import type { batchJob } from '../workflows';
-import { BUCKET, putJsonLines, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, users, waitForProgress, withWorker } from './helpers/jobHarness';
+import { BUCKET, putJsonLines, readOutputs, s3, startJob, suiteModelServer, temporalClient, uniqueId, users, waitForProgress, withWorker } from './helpers/jobHarness';
 import { itemListSpec, startGateway, type GatewayHarness } from './helpers/gatewayHarness';
 
-type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
+type Handle = WorkflowHandle<typeof batchJob>;
 const output = `s3://${BUCKET}/test-out/`;
 const BATCH = 10;
 
@@ -63,24 +63,33 @@ async function startPaused(taskQueue: string, spec: JobSpecInput & { job_id: str
   });
 }
 
+/** A recommender job's spec; tests spread their changes over it. */
+const jobSpec = (jobId: string, input: JobSpecInput['input'], more: Partial<JobSpecInput> = {}): JobSpecInput & { job_id: string } => ({
+  job_id: jobId,
+  model: { name: 'recommender' },
+  input,
+  output: { s3_path: output },
+  ...more,
+});
+const items = (n: number): JobSpecInput['input'] => ({ item_list: { items: users(0, n), batch_size: BATCH } });
+const quickRetries = (maxAttempts: number) => ({ max_attempts: maxAttempts, initial_interval: '50ms', max_interval: '100ms' });
+
 describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_000 }, () => {
-  let server: ModelServer;
-  let target: string;
+  const ms = suiteModelServer();
   const taskQueue = uniqueId('pinned');
 
-  before(async () => {
-    await ensureBucket(s3, BUCKET);
-    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
-    target = `127.0.0.1:${server.port}`;
-  });
-  after(async () => {
-    await server.stop();
-    await (await temporalClient()).connection.close();
-  });
+  /** Runs a job on a worker; `paused`: it starts paused and `during` runs once it is planned (and resumes it). */
+  const runJob = (spec: JobSpecInput & { job_id: string }, opts: { paused?: boolean; during?: (h: Handle) => Promise<void> } = {}): Promise<JobProgress> =>
+    withWorker({ taskQueue, tfservingTarget: ms.target }, async () => {
+      const handle = opts.paused ? await startPaused(taskQueue, spec) : await startJob(taskQueue, spec);
+      if (opts.paused) await waitForProgress(handle, (p) => p.status === 'paused');
+      await opts.during?.(handle);
+      return handle.result();
+    });
 
   for (const change of ['overwritten', 'deleted'] as const) {
     it(`an input ${change} mid-job: later batches fail with InputChanged, earlier parts intact, no line shifted`, async () => {
-      server.faults.set({ latency: { kind: 'fixed', ms: 300 } });
+      ms.server.faults.set({ latency: { kind: 'fixed', ms: 300 } });
       const jobId = uniqueId(`pin-${change}`);
       const key = `test-in/${jobId}/users.jsonl`;
       const total = 120;
@@ -88,30 +97,30 @@ describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_0
       const url = await putJsonLines(key, users(0, total));
       const loc = jobLocation(output, jobId);
       try {
-        const { result, succeededBefore } = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
-          const handle = await startJob(taskQueue, {
-            job_id: jobId,
-            model: { name: 'recommender' },
-            input: { delimited_files: { s3_paths: [url], batch_size: BATCH } },
-            output: { s3_path: output, include_input: true },
-            parallelism: 1,
-            max_failure_ratio: 1,
-            retry: { max_attempts: 3, initial_interval: '50ms', max_interval: '100ms' },
-          });
-          await waitForProgress(handle, (p) => p.batches_succeeded >= 2);
-          await handle.signal('pause');
-          const paused = await waitForProgress(handle, (p) => p.status === 'paused' && p.batches_in_flight === 0);
-          assert.ok(paused.batches_succeeded < batches, `paused before the end: ${JSON.stringify(paused)}`);
+        let succeededBefore = -1;
+        const spec = jobSpec(jobId, { delimited_files: { s3_paths: [url], batch_size: BATCH } }, {
+          output: { s3_path: output, include_input: true },
+          parallelism: 1,
+          max_failure_ratio: 1,
+          retry: quickRetries(3),
+        });
+        const result = await runJob(spec, {
+          during: async (handle) => {
+            await waitForProgress(handle, (p) => p.batches_succeeded >= 2);
+            await handle.signal('pause');
+            const paused = await waitForProgress(handle, (p) => p.status === 'paused' && p.batches_in_flight === 0);
+            assert.ok(paused.batches_succeeded < batches, `paused before the end: ${JSON.stringify(paused)}`);
+            succeededBefore = paused.batches_succeeded;
           // As if an earlier attempt of the last batch had written a part: it must not survive its batch failing.
-          await putObject(s3, loc.bucket, `${loc.prefix}part-${String(batches - 1).padStart(6, '0')}.jsonl`, '{"index":0,"stale":true}\n');
-          if (change === 'overwritten') {
-            // One line more at the top: every byte range of the plan now starts one line later.
-            await putJsonLines(key, [{ user_id: 999_999 }, ...users(0, total)]);
-          } else {
-            await deleteObject(s3, BUCKET, key);
-          }
-          await handle.signal('resume');
-          return { result: await handle.result(), succeededBefore: paused.batches_succeeded };
+            await putObject(s3, loc.bucket, `${loc.prefix}part-${String(batches - 1).padStart(6, '0')}.jsonl`, '{"index":0,"stale":true}\n');
+            if (change === 'overwritten') {
+              // One line more at the top: every byte range of the plan now starts one line later.
+              await putJsonLines(key, [{ user_id: 999_999 }, ...users(0, total)]);
+            } else {
+              await deleteObject(s3, BUCKET, key);
+            }
+            await handle.signal('resume');
+          },
         });
         assert.equal(result.status, 'completed_with_errors', result.error ?? '');
         assert.equal(result.batches_succeeded, succeededBefore, 'no batch read the changed input successfully');
@@ -146,22 +155,14 @@ describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_0
           [],
         );
       } finally {
-        server.faults.set({});
+        ms.server.faults.set({});
       }
     });
   }
 
   it('an input bucket that does not exist fails planning on its first attempt (S3:NoSuchBucket)', async () => {
     const jobId = uniqueId('nobucket');
-    const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
-      const handle = await startJob(taskQueue, {
-        job_id: jobId,
-        model: { name: 'recommender' },
-        input: { delimited_files: { s3_paths: [`s3://nightshift-no-such-bucket-${jobId.slice(-8)}/in/`], batch_size: BATCH } },
-        output: { s3_path: output },
-      });
-      return handle.result();
-    });
+    const result = await runJob(jobSpec(jobId, { delimited_files: { s3_paths: [`s3://nightshift-no-such-bucket-${jobId.slice(-8)}/in/`], batch_size: BATCH } }));
     assert.equal(result.status, 'failed');
     assert.match(result.error ?? '', /planning failed: S3 NoSuchBucket on s3:\/\/nightshift-no-such-bucket-/);
     assert.deepEqual(await attemptsOf(jobId, 'planJob'), [1]);
@@ -170,21 +171,13 @@ describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_0
   it('a staged item list that vanished after planning: batches fail with S3:NoSuchKey, no retry, no Predict', async () => {
     const jobId = uniqueId('vanished');
     const loc = jobLocation(output, jobId);
-    const predictsBefore = server.stats().rpcs.Predict.ok;
-    const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
-      const handle = await startPaused(taskQueue, {
-        job_id: jobId,
-        model: { name: 'recommender' },
-        input: { item_list: { items: users(0, 30), batch_size: BATCH } },
-        output: { s3_path: output },
-        parallelism: 1,
-        max_failure_ratio: 1,
-        retry: { max_attempts: 5, initial_interval: '50ms', max_interval: '100ms' },
-      });
-      await waitForProgress(handle, (p) => p.status === 'paused');
-      await deleteObject(s3, loc.bucket, stagedItemsKey(loc));
-      await handle.signal('resume');
-      return handle.result();
+    const predictsBefore = ms.server.stats().rpcs.Predict.ok;
+    const result = await runJob(jobSpec(jobId, items(30), { parallelism: 1, max_failure_ratio: 1, retry: quickRetries(5) }), {
+      paused: true,
+      during: async (handle) => {
+        await deleteObject(s3, loc.bucket, stagedItemsKey(loc));
+        await handle.signal('resume');
+      },
     });
     assert.equal(result.status, 'completed_with_errors', result.error ?? '');
     assert.equal(result.batches_failed, 3);
@@ -196,7 +189,7 @@ describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_0
     );
     assert.ok(failed[0]!.message.includes(`s3://${loc.bucket}/${stagedItemsKey(loc)}`), failed[0]!.message);
     assert.deepEqual(await attemptsOf(jobId, 'predictBatch'), [1, 1, 1]);
-    assert.equal(server.stats().rpcs.Predict.ok, predictsBefore);
+    assert.equal(ms.server.stats().rpcs.Predict.ok, predictsBefore);
   });
 
   it('a job whose output prefix holds parts of an earlier job is refused at planning (OutputExists)', async () => {
@@ -204,15 +197,7 @@ describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_0
     const loc = jobLocation(output, jobId);
     const earlier = `${loc.prefix}part-000000.jsonl`;
     await putObject(s3, loc.bucket, earlier, '{"index":0,"earlier":true}\n');
-    const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
-      const handle = await startJob(taskQueue, {
-        job_id: jobId,
-        model: { name: 'recommender' },
-        input: { item_list: { items: users(0, 20), batch_size: BATCH } },
-        output: { s3_path: output },
-      });
-      return handle.result();
-    });
+    const result = await runJob(jobSpec(jobId, items(20)));
     assert.equal(result.status, 'failed');
     assert.match(result.error ?? '', /already holds parts of an earlier job .*output\.overwrite: true/);
     assert.deepEqual(await attemptsOf(jobId, 'planJob'), [1]);
@@ -226,15 +211,7 @@ describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_0
     for (const k of ['part-000042.jsonl', 'errors/part-000042.jsonl', 'part-000001.jsonl', 'manifest.json', '_SUCCESS']) {
       await putObject(s3, loc.bucket, `${loc.prefix}${k}`, '{"stale":true}\n');
     }
-    const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
-      const handle = await startJob(taskQueue, {
-        job_id: jobId,
-        model: { name: 'recommender' },
-        input: { item_list: { items: users(0, 30), batch_size: BATCH } },
-        output: { s3_path: output, overwrite: true },
-      });
-      return handle.result();
-    });
+    const result = await runJob(jobSpec(jobId, items(30), { output: { s3_path: output, overwrite: true } }));
     assert.equal(result.status, 'succeeded', result.error ?? '');
     assert.deepEqual(partNames(await keysOf(jobId)), ['part-000000.jsonl', 'part-000001.jsonl', 'part-000002.jsonl']);
     const out = await readOutputs(output, jobId);
@@ -259,28 +236,20 @@ describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_0
   });
 
   it('a batch that times out on its last attempt leaves no part from any attempt (countTask removes it)', async () => {
-    server.faults.set({ latency: { kind: 'fixed', ms: 20_000 } });
+    ms.server.faults.set({ latency: { kind: 'fixed', ms: 20_000 } });
     const jobId = uniqueId('lostpart');
     const loc = jobLocation(output, jobId);
     try {
-      const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
-        const handle = await startPaused(taskQueue, {
-          job_id: jobId,
-          model: { name: 'recommender' },
-          input: { item_list: { items: users(0, 20), batch_size: BATCH } },
-          output: { s3_path: output },
-          parallelism: 2,
-          max_failure_ratio: 1,
-          batch_timeout: '1s',
-          retry: { max_attempts: 1, initial_interval: '50ms', max_interval: '100ms' },
-        });
-        await waitForProgress(handle, (p) => p.status === 'paused');
-        // What an earlier attempt of each batch could have left.
-        for (const k of ['part-000000.jsonl', 'errors/part-000000.jsonl', 'part-000001.jsonl']) {
-          await putObject(s3, loc.bucket, `${loc.prefix}${k}`, '{"index":0,"stale":true}\n');
-        }
-        await handle.signal('resume');
-        return handle.result();
+      const spec = jobSpec(jobId, items(20), { parallelism: 2, max_failure_ratio: 1, batch_timeout: '1s', retry: quickRetries(1) });
+      const result = await runJob(spec, {
+        paused: true,
+        during: async (handle) => {
+          // What an earlier attempt of each batch could have left.
+          for (const k of ['part-000000.jsonl', 'errors/part-000000.jsonl', 'part-000001.jsonl']) {
+            await putObject(s3, loc.bucket, `${loc.prefix}${k}`, '{"index":0,"stale":true}\n');
+          }
+          await handle.signal('resume');
+        },
       });
       assert.equal(result.status, 'completed_with_errors', result.error ?? '');
       assert.equal(result.batches_failed, 2);
@@ -293,7 +262,7 @@ describe('pinned inputs, permanent S3 errors, output prefixes', { timeout: 600_0
       assert.deepEqual(partNames(await keysOf(jobId)), []);
       assert.deepEqual(out.manifest.parts, []);
     } finally {
-      server.faults.set({});
+      ms.server.faults.set({});
     }
   });
 
