@@ -10,11 +10,14 @@ import type { ActivityDeps } from './deps';
 import { putObject, getObjectStream, getObjectBytes, headObject } from '../src/storage/s3';
 import { parseS3Url } from '../src/storage/s3Url';
 import { matchInputs, type MatchedObject } from '../src/job/matchInputs';
-import { jobLocation, stagedItemsKey, type JobLocation } from '../src/job/layout';
+import { DEFAULT_PART_KEY_WIDTH, jobLocation, jobUrl, partKeyWidth, stagedItemsKey, type JobLocation } from '../src/job/layout';
+import { clearJobOutput, earlierOutputKey } from '../src/job/earlierOutput';
+import { InputChangedError, permanentFailure } from '../src/storage/s3Errors';
 import { planChunkKey, planSummaryKey, TASKS_PER_CHUNK, taskBatchCount, taskItemCount, type PlanSummary, type PlanTask } from '../src/job/plan';
 import type { FieldIssue, ResolvedJobSpec } from '../src/job/spec';
 import { checkItems, modelIssue, resolveBytesInput } from '../src/job/validateJob';
 import { cutLines, parseLines } from '../src/batch/cutLines';
+import { mapLimit } from '../src/batch/mapLimit';
 import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
 import { missingTasks, readOriginalOutput, type OriginalOutput } from '../src/job/retryTasks';
 import { TfServingError } from '../src/tfserving/errors';
@@ -23,6 +26,11 @@ import { pinnedVersion } from '../src/job/modelPin';
 
 export interface PlanJobInput {
   spec: ResolvedJobSpec;
+  /**
+   * Set for a schedule's run: its id is fixed by the time it stands for, and a night that failed
+   * runs again under that id, so it replaces what the failed run wrote (as `output.overwrite`).
+   */
+  replace_output?: boolean;
 }
 
 function invalidJob(issues: FieldIssue[]): ApplicationFailure {
@@ -65,24 +73,50 @@ class PlanWriter {
   }
 }
 
-async function planLines(w: PlanWriter, deps: ActivityDeps, obj: { bucket: string; key: string }, batchSize: number, hasSource: boolean): Promise<void> {
-  const body = await getObjectStream(deps.s3, obj.bucket, obj.key, undefined, Context.current().cancellationSignal);
+/** `obj.etag`: the ETag the object was listed with; the plan is cut from that content and batches read only it. */
+async function planLines(w: PlanWriter, deps: ActivityDeps, obj: { bucket: string; key: string; etag?: string }, batchSize: number, hasSource: boolean): Promise<void> {
+  const body = await getObjectStream(deps.s3, obj.bucket, obj.key, undefined, Context.current().cancellationSignal, obj.etag);
+  const etag = obj.etag !== undefined ? { etag: obj.etag } : {};
   for await (const r of cutLines(body, batchSize)) {
-    await w.add({ kind: 'lines', batch: w.batches, bucket: obj.bucket, key: obj.key, start: r.start, end: r.end, first_item: w.items, first_line: r.first_line, count: r.count, has_source: hasSource });
+    await w.add({ kind: 'lines', batch: w.batches, bucket: obj.bucket, key: obj.key, start: r.start, end: r.end, first_item: w.items, first_line: r.first_line, count: r.count, has_source: hasSource, ...etag });
   }
 }
 
 /** gzip cannot be cut by byte range: count its lines once, and give it one task of many batches. */
 async function planGzip(w: PlanWriter, deps: ActivityDeps, obj: MatchedObject, batchSize: number): Promise<void> {
-  const body = await getObjectStream(deps.s3, obj.bucket, obj.key, undefined, Context.current().cancellationSignal);
+  const body = await getObjectStream(deps.s3, obj.bucket, obj.key, undefined, Context.current().cancellationSignal, obj.etag);
   let count = 0;
   for await (const r of cutLines(body.pipe(createGunzip()), batchSize)) count += r.count;
   if (count === 0) return;
-  await w.add({ kind: 'gzip', batch: w.batches, batches: Math.ceil(count / batchSize), bucket: obj.bucket, key: obj.key, first_item: w.items, count, batch_size: batchSize });
+  const etag = obj.etag !== undefined ? { etag: obj.etag } : {};
+  await w.add({ kind: 'gzip', batch: w.batches, batches: Math.ceil(count / batchSize), bucket: obj.bucket, key: obj.key, first_item: w.items, count, batch_size: batchSize, ...etag });
 }
 
-async function sampleItems(deps: ActivityDeps, obj: { bucket: string; key: string }): Promise<unknown[]> {
-  const head = await getObjectBytes(deps.s3, obj.bucket, obj.key, { start: 0, end: 64 * 1024 });
+/**
+ * A retry reads the inputs as they are when it is planned (the docs say to fix bad rows in place
+ * first), and is pinned to that content for its own run: each task's ETag is replaced by the
+ * object's current one. A deleted object keeps the planned ETag, so its batches fail InputChanged.
+ */
+function currentEtags(deps: ActivityDeps, signal: AbortSignal): (task: PlanTask) => Promise<PlanTask> {
+  let last: { url: string; etag: string | undefined } | undefined; // tasks of one object are consecutive
+  const etagOf = async (bucket: string, key: string): Promise<string | undefined> => {
+    const url = `s3://${bucket}/${key}`;
+    if (last?.url !== url) last = { url, etag: (await headObject(deps.s3, bucket, key, signal))?.etag };
+    return last.etag;
+  };
+  return async (task) => {
+    if (task.kind === 'objects') {
+      const objects = await mapLimit(task.objects, 8, async (o) =>
+        o.etag === undefined ? o : { ...o, etag: (await headObject(deps.s3, o.bucket, o.key, signal))?.etag ?? o.etag },
+      );
+      return { ...task, objects };
+    }
+    return task.etag === undefined ? task : { ...task, etag: (await etagOf(task.bucket, task.key)) ?? task.etag };
+  };
+}
+
+async function sampleItems(deps: ActivityDeps, obj: { bucket: string; key: string; etag?: string }): Promise<unknown[]> {
+  const head = await getObjectBytes(deps.s3, obj.bucket, obj.key, { start: 0, end: 64 * 1024 }, undefined, obj.etag);
   const text = head.subarray(0, head.lastIndexOf(10) + 1 || head.length);
   return parseLines(text, 1)
     .filter((l) => l.error === undefined)
@@ -90,17 +124,38 @@ async function sampleItems(deps: ActivityDeps, obj: { bucket: string; key: strin
 }
 
 export function createPlanJob(deps: ActivityDeps) {
-  return async function planJob({ spec }: PlanJobInput): Promise<PlanSummary> {
+  return async function planJob({ spec, replace_output }: PlanJobInput): Promise<PlanSummary> {
     // Listing millions of keys or counting a large file writes no chunk for a while: keep beating.
     const hb = new AutoHeartbeat<{ tasks: number }>({ tasks: 0 });
     try {
-      return await plan(spec);
+      return await plan(spec, replace_output === true || spec.output.overwrite === true);
+    } catch (err) {
+      // Changed while being planned: the next attempt lists it again and plans what is there now.
+      if (err instanceof InputChangedError) throw new Error(err.message);
+      throw permanentFailure(err, `planning job ${spec.job_id}`) ?? err;
     } finally {
       hb.stop();
     }
   };
 
-  async function plan(spec: ResolvedJobSpec): Promise<PlanSummary> {
+  /** Refuses a prefix holding an earlier job's parts, or clears it when the job may replace them. */
+  async function claimOutput(loc: JobLocation, overwrite: boolean, signal: AbortSignal): Promise<void> {
+    if (overwrite) {
+      const deleted = await clearJobOutput(deps.s3, loc, signal, (n) => Context.current().heartbeat({ deleted: n }));
+      if (deleted) deps.logger.info({ output: jobUrl(loc), deleted }, 'cleared the output of an earlier job (output.overwrite)');
+      return;
+    }
+    const earlier = await earlierOutputKey(deps.s3, loc, signal);
+    if (earlier === undefined) return;
+    throw ApplicationFailure.create({
+      type: 'OutputExists',
+      message: `${jobUrl(loc)} already holds parts of an earlier job (s3://${loc.bucket}/${earlier}); choose another job_id, or set output.overwrite: true to replace them`,
+      nonRetryable: true,
+      details: [{ output_path: jobUrl(loc), key: `s3://${loc.bucket}/${earlier}` }],
+    });
+  }
+
+  async function plan(spec: ResolvedJobSpec, overwrite: boolean): Promise<PlanSummary> {
     const loc = jobLocation(spec.output.s3_path, spec.job_id);
     const signal = Context.current().cancellationSignal;
     let signature: ModelSignature;
@@ -110,6 +165,7 @@ export function createPlanJob(deps: ActivityDeps) {
       if (err instanceof TfServingError && !err.retryable) throw invalidJob([modelIssue(spec.model, err)]);
       throw err;
     }
+    await claimOutput(loc, overwrite, signal);
     const w = new PlanWriter(deps, loc);
     if (spec.retry_of !== undefined) return planRetry(spec, spec.retry_of, w, loc, signature, signal);
     const input = spec.input;
@@ -117,17 +173,18 @@ export function createPlanJob(deps: ActivityDeps) {
     let objects = 0;
     if ('item_list' in input) {
       const list = input.item_list;
-      let staged: { bucket: string; key: string };
+      let staged: { bucket: string; key: string; etag?: string };
       if (list.items) {
         const issues = checkItems(signature, list.items, 'input.item_list.items');
         if (issues.length) throw invalidJob(issues);
         staged = { bucket: loc.bucket, key: stagedItemsKey(loc) };
         await putObject(deps.s3, staged.bucket, staged.key, `${list.items.map((i) => JSON.stringify(i)).join('\n')}\n`, { contentType: 'application/x-ndjson' });
       } else {
-        staged = parseS3Url(list.items_s3_path!);
-        if (!(await headObject(deps.s3, staged.bucket, staged.key, signal))) {
-          throw invalidJob([{ field: 'input.item_list.items_s3_path', reason: `no object at ${list.items_s3_path}` }]);
-        }
+        const url = parseS3Url(list.items_s3_path!);
+        const head = await headObject(deps.s3, url.bucket, url.key, signal);
+        if (!head) throw invalidJob([{ field: 'input.item_list.items_s3_path', reason: `no object at ${list.items_s3_path}` }]);
+        // The job's own staged list cannot change under it; a list the user keeps elsewhere is pinned like any input.
+        staged = url.key === stagedItemsKey(loc) && url.bucket === loc.bucket ? url : { ...url, etag: head.etag };
         const issues = checkItems(signature, await sampleItems(deps, staged), 'input.item_list.items');
         if (issues.length) throw invalidJob(issues);
       }
@@ -158,7 +215,7 @@ export function createPlanJob(deps: ActivityDeps) {
       let first = 0;
       for await (const obj of matchInputs(deps.s3, sel, signal)) {
         objects++;
-        group.push({ bucket: obj.bucket, key: obj.key, size: obj.size });
+        group.push({ bucket: obj.bucket, key: obj.key, size: obj.size, ...(obj.etag !== undefined ? { etag: obj.etag } : {}) });
         if (group.length === sel.batch_size) {
           await w.add({ kind: 'objects', batch: w.batches, first_item: first, objects: group });
           first += group.length;
@@ -172,7 +229,7 @@ export function createPlanJob(deps: ActivityDeps) {
       const field = 'item_list' in input ? 'input.item_list' : `input.${'delimited_files' in input ? 'delimited_files' : 'file_path_lister'}.s3_paths`;
       throw invalidJob([{ field, reason: objects ? `matched ${objects} object(s) but no items` : 'matches no object' }]);
     }
-    return writeSummary(w, loc, objects, inputName, signature, pinnedVersion(spec.model, signature.model.version));
+    return writeSummary(w, loc, objects, inputName, signature, pinnedVersion(spec.model, signature.model.version), partKeyWidth(w.batches));
   }
 
   async function writeSummary(
@@ -182,6 +239,7 @@ export function createPlanJob(deps: ActivityDeps) {
     inputName: string | null,
     signature: ModelSignature,
     pinned: string | null,
+    keyWidth: number,
   ): Promise<PlanSummary> {
     const summary: PlanSummary = {
       tasks_total: w.tasks,
@@ -193,6 +251,7 @@ export function createPlanJob(deps: ActivityDeps) {
       input_name: inputName,
       model_version: signature.model.version ?? null,
       pinned_version: pinned,
+      part_key_width: keyWidth,
     };
     await putObject(deps.s3, loc.bucket, planSummaryKey(loc), JSON.stringify(summary, null, 2), { contentType: 'application/json' });
     return summary;
@@ -208,11 +267,14 @@ export function createPlanJob(deps: ActivityDeps) {
       if ((err as { name?: string }).name !== 'NoSuchKey') throw err;
       throw invalidJob([{ field: 'retry_of', reason: `job ${retryOf} has no plan at s3://${origLoc.bucket}/${planSummaryKey(origLoc)}` }]);
     }
-    for await (const task of missingTasks(deps.s3, orig, signal)) await w.add(task);
+    const repin = currentEtags(deps, signal);
+    for await (const task of missingTasks(deps.s3, orig, signal)) await w.add(await repin(task));
     await w.flush();
     if (w.items === 0) throw invalidJob([{ field: 'retry_of', reason: `job ${retryOf} lacks no item: nothing to retry` }]);
     // A retry fills in the original's output: it calls the version the original was pinned to, not today's latest.
     const pinned = pinnedVersion(spec.model, orig.plan.pinned_version ?? signature.model.version);
-    return writeSummary(w, loc, orig.plan.objects_total, orig.plan.input_name, signature, pinned);
+    // The retry writes the original's batch numbers: the same key width keeps both outputs alike.
+    const width = orig.plan.part_key_width ?? DEFAULT_PART_KEY_WIDTH;
+    return writeSummary(w, loc, orig.plan.objects_total, orig.plan.input_name, signature, pinned, width);
   }
 }

@@ -15,7 +15,7 @@ import { jobLocation, type JobLocation } from '../src/job/layout';
 import type { ModelRef as SpecModelRef } from '../src/job/spec';
 import type { ModelRef } from '../src/tfserving/client';
 import { modelForBatch } from '../src/job/modelPin';
-import { gzipBatchesRun, inRanges, taskBatchCount, taskItemCount, type ItemRanges, type LinesTask, type ObjectsTask, type PlanTask } from '../src/job/plan';
+import { gzipBatchesRun, inRanges, taskBatchCount, taskBatches, taskItemCount, type ItemRanges, type LinesTask, type ObjectsTask, type PlanTask } from '../src/job/plan';
 import { loadTask } from '../src/batch/planReader';
 import { parseLines } from '../src/batch/cutLines';
 import { PredictRun, type PredictCall } from '../src/batch/predictItems';
@@ -26,6 +26,8 @@ import { mapLimit } from '../src/batch/mapLimit';
 import { runGzipTask, type GzipProgress } from '../src/batch/gzipTask';
 import { TfServingError } from '../src/tfserving/errors';
 import { toApplicationFailure } from '../src/tfserving/temporalFailure';
+import { permanentFailure } from '../src/storage/s3Errors';
+import { removeBatchParts } from '../src/batch/removeParts';
 
 /** What every batch activity of a job needs to know; small, so it can ride in each call. */
 export interface BatchJobRef {
@@ -38,6 +40,8 @@ export interface BatchJobRef {
   input_name: string | null;
   tasks_per_chunk: number;
   max_attempts: number;
+  /** Digits of part numbers in keys (plan.part_key_width); absent for jobs planned before it: 6. */
+  part_key_width?: number;
 }
 
 export interface PredictBatchInput {
@@ -67,7 +71,8 @@ const OBJECT_FETCH_CONCURRENCY = 8;
 type Only = { only?: ItemRanges };
 
 async function readLinesTask(deps: ActivityDeps, task: LinesTask & Only, signal: AbortSignal): Promise<PreparedItems> {
-  const bytes = await getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal);
+  // Pinned to the ETag planning cut the byte ranges from: other content would shift or garble lines.
+  const bytes = await getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal, task.etag);
   const prepared = prepareLines(parseLines(bytes, task.first_line), task.first_item, task.has_source ? `s3://${task.bucket}/${task.key}` : undefined);
   const only = task.only;
   return only ? selectItems(prepared, (i) => inRanges(only, i)) : prepared;
@@ -76,7 +81,7 @@ async function readLinesTask(deps: ActivityDeps, task: LinesTask & Only, signal:
 async function prepareObjects(deps: ActivityDeps, task: ObjectsTask & Only, inputName: string, signal: AbortSignal): Promise<PreparedItems> {
   const only = task.only;
   const objects = task.objects.map((o, i) => ({ ...o, index: task.first_item + i })).filter((o) => !only || inRanges(only, o.index));
-  const bodies = await mapLimit(objects, OBJECT_FETCH_CONCURRENCY, (o) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal));
+  const bodies = await mapLimit(objects, OBJECT_FETCH_CONCURRENCY, (o) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal, o.etag));
   return {
     refs: objects.map((o) => ({ index: o.index, source: `s3://${o.bucket}/${o.key}` })),
     known: objects.map(() => undefined),
@@ -124,6 +129,7 @@ export function createPredictBatch(deps: ActivityDeps) {
         // Not abortable: once predicted, a part is written whole, so a counted batch always has its part.
         const written = await writeBatchParts(deps.s3, loc, task.batch, prepared.refs, outcomes, job.include_input, {
           mayHaveStaleErrors: ctx.info.attempt > 1,
+          keyWidth: job.part_key_width,
         });
         progress.next_batch = 1;
         progress.items_succeeded = written.items_succeeded;
@@ -142,15 +148,19 @@ export function createPredictBatch(deps: ActivityDeps) {
     } catch (err) {
       if (signal.aborted) throw err instanceof CancelledFailure ? err : new CancelledFailure('batch cancelled');
       const lastAttempt = ctx.info.attempt >= job.max_attempts;
-      const retryable = !(err instanceof TfServingError) || err.retryable;
+      // A changed input or an S3 error such as NoSuchKey stays so on the next attempt (s3Errors.ts).
+      const permanent = permanentFailure(err, `batch task ${taskIndex}`);
+      const retryable = permanent === undefined && (!(err instanceof TfServingError) || err.retryable);
       if (retryable && !lastAttempt) {
         throw err instanceof TfServingError ? toApplicationFailure(err) : err;
       }
-      const code = err instanceof TfServingError ? err.codeName : ((err as { name?: string }).name ?? 'Error');
-      deps.logger.warn({ job_id: job.job_id, task: taskIndex, attempt: ctx.info.attempt, code, err: (err as Error).message }, 'batch failed');
-      // What a gzip task finished before failing stays done; the rest of it is failed.
+      const code = permanent?.type ?? (err instanceof TfServingError ? err.codeName : ((err as { name?: string }).name ?? 'Error'));
+      const message = permanent?.message ?? (err as Error).message;
+      deps.logger.warn({ job_id: job.job_id, task: taskIndex, attempt: ctx.info.attempt, code, err: message }, 'batch failed');
+      // What a gzip task finished before failing stays done; the rest of it is failed and keeps no part.
       const batches = taskBatchCount(task);
       const { done, failedBatch } = doneSoFar(task, progress.next_batch);
+      await removeBatchParts(deps.s3, loc, taskBatches(task).slice(done), job.part_key_width);
       return {
         task: taskIndex,
         batches,
@@ -159,7 +169,7 @@ export function createPredictBatch(deps: ActivityDeps) {
         items_succeeded: progress.items_succeeded,
         items_failed: taskItemCount(task) - progress.items_succeeded,
         model_version: modelVersion,
-        failure: { batch: failedBatch, code, message: (err as Error).message },
+        failure: { batch: failedBatch, code, message },
       };
     } finally {
       hb.stop();

@@ -17,7 +17,7 @@ describe('job spec', () => {
       {
         input: undefined,
         model: { name: 'recommender', signature_name: 'serving_default' },
-        output: { s3_path: 's3://nightshift/out/', include_input: false },
+        output: { s3_path: 's3://nightshift/out/', include_input: false, overwrite: false },
         parallelism: 8,
         timeout: '6h',
         batch_timeout: '10m',

@@ -369,7 +369,8 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
   try {
     await work.run(async () => {
       if (!state.plan) {
-        state.plan = await planJob({ spec });
+        // A schedule's night that failed runs again under its id and replaces what it wrote.
+        state.plan = await planJob({ spec, ...(state.scheduled_run ? { replace_output: true } : {}) });
         state.started_at = new Date(Date.now()).toISOString();
         spec = withStagedItems(spec, loc);
       }
@@ -384,6 +385,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
         input_name: plan.input_name,
         tasks_per_chunk: plan.tasks_per_chunk,
         max_attempts: spec.retry.max_attempts,
+        ...(plan.part_key_width !== undefined ? { part_key_width: plan.part_key_width } : {}),
       };
       while (state.next_task < plan.tasks_total) {
         await wf.condition(() => (!state.paused && inFlight < state.parallelism) || historyFull());

@@ -30,7 +30,7 @@ export interface GzipTaskArgs {
   loc: JobLocation;
   /** With `only` (a retry), the batches it touches are run, each with just those items. */
   task: GzipTask & { only?: ItemRanges };
-  job: { include_input: boolean };
+  job: { include_input: boolean; part_key_width?: number };
   call: PredictCall;
   progress: GzipProgress;
   hb: AutoHeartbeat<GzipProgress>;
@@ -40,7 +40,7 @@ export interface GzipTaskArgs {
 
 export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: string | null }> {
   const { task, progress } = a;
-  const body = await getObjectStream(a.deps.s3, task.bucket, task.key, undefined, a.signal);
+  const body = await getObjectStream(a.deps.s3, task.bucket, task.key, undefined, a.signal, task.etag);
   const gunzip = body.pipe(createGunzip());
   const lines = createInterface({ input: gunzip, crlfDelay: Infinity });
   const source = `s3://${task.bucket}/${task.key}`;
@@ -60,6 +60,7 @@ export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: stri
       const outcomes = await predictPrepared(run, prepared);
       const written = await writeBatchParts(a.deps.s3, a.loc, task.batch + batchNo, prepared.refs, outcomes, a.job.include_input, {
         mayHaveStaleErrors: a.attempt > 1,
+        keyWidth: a.job.part_key_width,
       });
       progress.next_batch = batchNo + 1;
       progress.items_succeeded += written.items_succeeded;

@@ -44,7 +44,7 @@ export async function writeBatchParts(
   refs: ItemRef[],
   outcomes: ItemOutcome[],
   includeInput: boolean,
-  opts: { signal?: AbortSignal; mayHaveStaleErrors?: boolean } = {},
+  opts: { signal?: AbortSignal; mayHaveStaleErrors?: boolean; keyWidth?: number } = {},
 ): Promise<WrittenBatch> {
   const { signal } = opts;
   const ok: string[] = [];
@@ -58,13 +58,13 @@ export async function writeBatchParts(
     else bad.push(jsonLine({ ...head, error: outcome.error }, input));
   });
   const body = ok.length ? `${ok.join('\n')}\n` : '';
-  const key = partKey(loc, batch);
+  const key = partKey(loc, batch, opts.keyWidth);
   await putObject(s3, loc.bucket, key, body, {
     contentType: 'application/x-ndjson',
     metadata: { [ITEMS_METADATA]: String(ok.length) },
     signal,
   });
-  const errKey = errorPartKey(loc, batch);
+  const errKey = errorPartKey(loc, batch, opts.keyWidth);
   if (bad.length) {
     await putObject(s3, loc.bucket, errKey, `${bad.join('\n')}\n`, {
       contentType: 'application/x-ndjson',

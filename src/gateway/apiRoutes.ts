@@ -132,7 +132,10 @@ export const API_ROUTES: readonly RouteDoc[] = [
     responses: {
       201: { description: 'job started', schema: JobCreatedSchema },
       200: { description: 'the job with this id already exists (its view), or the dry-run answer', schema: z.union([JobViewSchema, DryRunAnswerSchema]) },
-      ...errors([400, 409, 413, 429, ...V1_ERRORS], 'a job with this id exists with a different spec'),
+      ...errors(
+        [400, 409, 413, 429, ...V1_ERRORS],
+        'the job id is taken by a job you may not see, or its output prefix already holds parts of an earlier job (set output.overwrite: true to replace them)',
+      ),
     },
   },
   {

@@ -8,6 +8,7 @@ import { WorkflowIdReusePolicy, WorkflowExecutionAlreadyStartedError, WorkflowNo
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Config } from '../config';
 import { jobLocation, jobUrl } from '../job/layout';
+import { earlierOutputKey } from '../job/earlierOutput';
 import { NightshiftModel, NightshiftOwner, NightshiftStatus, WORKFLOW_TYPE, type JobStatus } from '../job/messages';
 import { parseJobSpec, type FieldIssue, type JobSpec, type ResolvedJobSpec } from '../job/spec';
 import { checkSpecAccess, maySee } from './access';
@@ -146,8 +147,29 @@ export async function submitJob(deps: SubmitDeps, caller: Caller, body: unknown,
   });
 }
 
+/** A 409 when the job's output prefix holds an earlier job's parts and the spec does not say to replace them. */
+async function checkOutputFree(deps: SubmitDeps, spec: ResolvedJobSpec): Promise<void> {
+  if (spec.output.overwrite) return;
+  const loc = jobLocation(spec.output.s3_path, spec.job_id);
+  let earlier: string | undefined;
+  try {
+    earlier = await earlierOutputKey(deps.s3, loc);
+  } catch (err) {
+    // A courtesy like the pre-flight: planning checks again and fails the job with the reason.
+    deps.logger.warn({ jobId: spec.job_id, err }, 'could not check the output prefix; planning checks it');
+    return;
+  }
+  if (earlier === undefined) return;
+  throw new HttpError(
+    'failed_precondition',
+    `output ${jobUrl(loc)} already holds parts of an earlier job (s3://${loc.bucket}/${earlier}); choose another job_id, or set output.overwrite: true to replace them`,
+    [{ field: 'job_id', reason: 'its output prefix already holds parts of an earlier job' }],
+  );
+}
+
 async function start(deps: SubmitDeps, caller: Caller, spec: ResolvedJobSpec): Promise<SubmitResult> {
   await preflight(deps, spec, deps.validateTimeoutMs);
+  await checkOutputFree(deps, spec);
   const workflowSpec = await stageLargeItemList(deps.s3, spec);
   const outputPath = jobUrl(jobLocation(spec.output.s3_path, spec.job_id));
   try {

@@ -17,8 +17,18 @@ export function jobLocation(outputS3Path: string, jobId: string): JobLocation {
 
 export const jobUrl = (loc: JobLocation): string => `s3://${loc.bucket}/${loc.prefix}`;
 export const pad6 = (n: number): string => String(n).padStart(6, '0');
-export const partKey = (loc: JobLocation, batch: number): string => `${loc.prefix}part-${pad6(batch)}.jsonl`;
-export const errorPartKey = (loc: JobLocation, batch: number): string => `${loc.prefix}errors/part-${pad6(batch)}.jsonl`;
+/** Digits of part numbers in keys of jobs planned before the width was recorded, and the least of any job. */
+export const DEFAULT_PART_KEY_WIDTH = 6;
+/**
+ * The digits a job's part keys use: 6, or as many as its last batch number needs, so that keys
+ * sort lexically in batch order past 999,999 batches. Chosen once at planning and carried in the
+ * plan; jobs of fewer than a million batches keep the 6-digit keys they always had.
+ */
+export const partKeyWidth = (batchesTotal: number): number => Math.max(DEFAULT_PART_KEY_WIDTH, String(Math.max(0, batchesTotal - 1)).length);
+const padBatch = (batch: number, width: number): string => String(batch).padStart(width, '0');
+export const partKey = (loc: JobLocation, batch: number, width = DEFAULT_PART_KEY_WIDTH): string => `${loc.prefix}part-${padBatch(batch, width)}.jsonl`;
+export const errorPartKey = (loc: JobLocation, batch: number, width = DEFAULT_PART_KEY_WIDTH): string =>
+  `${loc.prefix}errors/part-${padBatch(batch, width)}.jsonl`;
 export const manifestKey = (loc: JobLocation): string => `${loc.prefix}manifest.json`;
 export const successKey = (loc: JobLocation): string => `${loc.prefix}_SUCCESS`;
 export const planPrefix = (loc: JobLocation): string => `${loc.prefix}_plan/`;

@@ -21,6 +21,8 @@ export interface LinesTask {
   count: number;
   /** False for staged item lists: their index is the item's position, not a file line. */
   has_source: boolean;
+  /** ETag of the object when planned; reads send it as `If-Match` (absent in older plans and for lists the job staged). */
+  etag?: string;
 }
 
 /** S3 objects whose bytes are one item each. */
@@ -28,7 +30,8 @@ export interface ObjectsTask {
   kind: 'objects';
   batch: number;
   first_item: number;
-  objects: { bucket: string; key: string; size: number }[];
+  /** `etag`: as for LinesTask. */
+  objects: { bucket: string; key: string; size: number; etag?: string }[];
 }
 
 /** A whole gzip object, streamed once and written as `batches` consecutive parts. */
@@ -41,6 +44,8 @@ export interface GzipTask {
   first_item: number;
   count: number;
   batch_size: number;
+  /** As for LinesTask. */
+  etag?: string;
 }
 
 /**
@@ -69,6 +74,8 @@ export interface PlanSummary {
    * follows the latest. Absent in plans written by older code: their batches ask as the spec says.
    */
   pinned_version?: string | null;
+  /** Digits of the part numbers in part and error keys (layout.ts partKeyWidth); absent in older plans: 6. */
+  part_key_width?: number;
 }
 
 export const TASKS_PER_CHUNK = 1000;
@@ -79,6 +86,8 @@ export const rangesSize = (r: ItemRanges): number => r.reduce((n, [from, to]) =>
 export const inRanges = (r: ItemRanges, index: number): boolean => r.some(([from, to]) => index >= from && index < to);
 export const taskItemCount = (t: PlanTask): number => (t.only ? rangesSize(t.only) : t.kind === 'objects' ? t.objects.length : t.count);
 export const taskBatchCount = (t: PlanTask): number => (t.kind === 'gzip' ? gzipBatchesRun(t).length : 1);
+/** The batch numbers (part numbers) the task writes, in order. */
+export const taskBatches = (t: PlanTask): number[] => (t.kind === 'gzip' ? gzipBatchesRun(t).map((k) => t.batch + k) : [t.batch]);
 
 /** Item range `[from, to)` of batch `k` (0-based within the task) of a gzip task. */
 export function gzipBatchRange(t: GzipTask, k: number): [number, number] {

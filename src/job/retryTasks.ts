@@ -39,7 +39,7 @@ export async function readOriginalOutput(s3: S3Client, loc: JobLocation, signal?
 }
 
 async function errorIndices(s3: S3Client, orig: OriginalOutput, batch: number, signal?: AbortSignal): Promise<number[]> {
-  const text = await getObjectText(s3, orig.loc.bucket, errorPartKey(orig.loc, batch), signal);
+  const text = await getObjectText(s3, orig.loc.bucket, errorPartKey(orig.loc, batch, orig.plan.part_key_width), signal);
   return text
     .split('\n')
     .filter((l) => l.trim() !== '')

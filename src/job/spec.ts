@@ -116,6 +116,11 @@ export const JobSpecSchema = z
         latest_pointer: s3Url.refine((u) => !u.endsWith('/'), 'must name an object, not a prefix ending in /').optional(),
         /** Whether a `completed_with_errors` run (within max_failure_ratio) moves latest_pointer too. */
         publish_with_errors: z.boolean().optional(),
+        /**
+         * Whether the job may replace what an earlier job of the same id left under its output
+         * prefix (planning clears the prefix first). False: such a job is refused (409, OutputExists).
+         */
+        overwrite: z.boolean().default(false),
       })
       .strict(),
     parallelism: z.number().int().min(1).max(1000).default(8),

@@ -18,6 +18,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config';
+import { InputChangedError, s3ErrorCode } from './s3Errors';
 
 export interface S3Object {
   key: string;
@@ -67,10 +68,11 @@ export async function* listObjects(
 ): AsyncGenerator<S3Object> {
   let token: string | undefined;
   do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      { abortSignal: signal },
-    );
+    const page = await s3
+      .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal: signal })
+      .catch((err: unknown) => {
+        throw aboutObject(err, bucket, prefix);
+      });
     for (const o of page.Contents ?? []) {
       if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0, etag: o.ETag };
     }
@@ -110,23 +112,50 @@ export async function uploadStream(
   await new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType } }).done();
 }
 
-/** A readable stream of the object, or of bytes [start, end) of it. */
+/** Records which object an S3 error is about, so a failure message can name it. */
+function aboutObject(err: unknown, bucket: string, key: string): unknown {
+  if (typeof err === 'object' && err !== null && !('s3_url' in err)) Object.assign(err, { s3_url: `s3://${bucket}/${key}` });
+  return err;
+}
+
+/**
+ * A readable stream of the object, or of bytes [start, end) of it. With `etag` (the ETag planning
+ * recorded) the read is pinned: S3 answers 412 to `If-Match` when the object was overwritten, and
+ * the answer's ETag is compared too, for servers that ignore the header.
+ */
 export async function getObjectStream(
   s3: S3Client,
   bucket: string,
   key: string,
   range?: { start: number; end: number },
   signal?: AbortSignal,
+  etag?: string,
 ): Promise<Readable> {
-  const res = await s3.send(
-    new GetObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined,
-    }),
-    { abortSignal: signal },
-  );
-  return res.Body as Readable;
+  let res;
+  try {
+    res = await s3.send(
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined,
+        IfMatch: etag,
+      }),
+      { abortSignal: signal },
+    );
+  } catch (err) {
+    if (etag !== undefined) {
+      const code = s3ErrorCode(err);
+      if (code === 'PreconditionFailed') throw new InputChangedError(`s3://${bucket}/${key}`, 'was overwritten (ETag no longer matches)');
+      if (code === 'NoSuchKey') throw new InputChangedError(`s3://${bucket}/${key}`, 'was deleted');
+    }
+    throw aboutObject(err, bucket, key);
+  }
+  const body = res.Body as Readable;
+  if (etag !== undefined && res.ETag !== undefined && res.ETag !== etag) {
+    body.destroy();
+    throw new InputChangedError(`s3://${bucket}/${key}`, `was overwritten (ETag ${res.ETag}, planned ${etag})`);
+  }
+  return body;
 }
 
 export async function getObjectBytes(
@@ -135,9 +164,10 @@ export async function getObjectBytes(
   key: string,
   range?: { start: number; end: number },
   signal?: AbortSignal,
+  etag?: string,
 ): Promise<Buffer> {
   if (range && range.end <= range.start) return Buffer.alloc(0);
-  const stream = await getObjectStream(s3, bucket, key, range, signal);
+  const stream = await getObjectStream(s3, bucket, key, range, signal, etag);
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
@@ -153,10 +183,10 @@ export async function headObject(
   bucket: string,
   key: string,
   signal?: AbortSignal,
-): Promise<{ size: number; metadata: Record<string, string> } | undefined> {
+): Promise<{ size: number; metadata: Record<string, string>; etag?: string } | undefined> {
   try {
     const res = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    return { size: res.ContentLength ?? 0, metadata: res.Metadata ?? {} };
+    return { size: res.ContentLength ?? 0, metadata: res.Metadata ?? {}, ...(res.ETag !== undefined ? { etag: res.ETag } : {}) };
   } catch (err) {
     if (err instanceof NotFound || err instanceof NoSuchKey || (err as { name?: string }).name === 'NotFound') {
       return undefined;

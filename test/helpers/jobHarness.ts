@@ -4,6 +4,7 @@
  * S3 rather than trusting counts.
  */
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import { DefaultLogger, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import pino from 'pino';
@@ -18,6 +19,7 @@ import { NightshiftModel, NightshiftStatus, type JobProgress } from '../../src/j
 import type { JobSpecInput } from '../../src/job/spec';
 import { jobLocation } from '../../src/job/layout';
 import type { batchJob } from '../../workflows';
+import { startModelServer } from '../../src/model-server/server';
 
 export const config: Config = loadConfig();
 export const s3 = createS3Client(config.s3);
@@ -155,3 +157,23 @@ export async function waitForProgress(
 }
 
 export const users = (from: number, to: number): { user_id: number }[] => Array.from({ length: to - from }, (_, i) => ({ user_id: from + i }));
+
+export type TestModelServer = Awaited<ReturnType<typeof startModelServer>>;
+
+/**
+ * For a suite: a model server of its own (fault injection without touching the stack's) started
+ * before its tests, stopped with the Temporal client after them. Read `server`/`target` in tests.
+ */
+export function suiteModelServer(): { server: TestModelServer; target: string } {
+  const ctx = {} as { server: TestModelServer; target: string };
+  before(async () => {
+    await ensureBucket(s3, BUCKET);
+    ctx.server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
+    ctx.target = `127.0.0.1:${ctx.server.port}`;
+  });
+  after(async () => {
+    await ctx.server.stop();
+    await (await temporalClient()).connection.close();
+  });
+  return ctx;
+}
