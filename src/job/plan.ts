@@ -1,7 +1,8 @@
 /**
  * The plan: the job's input cut into tasks, written to S3 under `<job>/_plan/` so that only
  * counts and keys travel through Temporal. A task is one activity; it writes one part
- * (`lines`, `objects`) or, for a gzip file that cannot be cut by byte range, one part per batch.
+ * (`lines`, `objects`) or, for a `gzip` task of a plan made before `.gz` inputs were staged,
+ * one part per batch.
  */
 import type { JobLocation } from './layout';
 import { pad6, planPrefix } from './layout';
@@ -21,6 +22,11 @@ export interface LinesTask {
   count: number;
   /** False for staged item lists: their index is the item's position, not a file line. */
   has_source: boolean;
+  /**
+   * The `s3://` URL written as `source` when it is not the object read: a chunk staged from a
+   * `.gz` input names the `.gz` object, and `first_line` counts that object's lines.
+   */
+  source?: string;
 }
 
 /** S3 objects whose bytes are one item each. */
@@ -31,7 +37,10 @@ export interface ObjectsTask {
   objects: { bucket: string; key: string; size: number }[];
 }
 
-/** A whole gzip object, streamed once and written as `batches` consecutive parts. */
+/**
+ * A whole gzip object, streamed once and written as `batches` consecutive parts. Planning no
+ * longer makes these (it stages `.gz` inputs as plain chunks); plans made before still run them.
+ */
 export interface GzipTask {
   kind: 'gzip';
   batch: number;

@@ -1,0 +1,247 @@
+/**
+ * `.gz` inputs: planning inflates each one once into plain chunks under `<job>/_plan/staged/`, and
+ * its batches then run as parallel byte-range tasks, each item with the `.gz` object's URL and
+ * line. A planning attempt that fails mid-staging resumes after the last staged chunk. A plan made
+ * before staging (one `gzip` task for the whole file) still runs through the old streaming path.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import type { temporal } from '@temporalio/proto';
+import { ensureBucket, getObjectText, listObjects, putObject } from '../src/storage/s3';
+import { jobLocation, partKey, planPrefix } from '../src/job/layout';
+import { planChunkKey, planSummaryKey, TASKS_PER_CHUNK, type GzipTask, type PlanSummary } from '../src/job/plan';
+import { startModelServer } from '../src/model-server/server';
+import type { ActivityDeps } from '../activities';
+import { BUCKET, allLines, exactlyOnce, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, users, withWorker, type OutputLine } from './helpers/jobHarness';
+
+type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
+type History = temporal.api.history.v1.IHistory;
+const output = `s3://${BUCKET}/test-out/`;
+
+/** JSON lines with a blank line after every 97th item, so line numbers and item indices differ. */
+function gzText(from: number, to: number): { text: string; lineOf: Map<number, number> } {
+  const lineOf = new Map<number, number>();
+  let text = '';
+  let line = 0;
+  for (const u of users(from, to)) {
+    lineOf.set(u.user_id, ++line);
+    text += `${JSON.stringify(u)}\n`;
+    if (u.user_id % 97 === 0) {
+      text += '\n';
+      line++;
+    }
+  }
+  return { text, lineOf };
+}
+
+/** The staged chunks of a job, in key order, as text. */
+async function stagedChunks(jobId: string): Promise<{ key: string; text: string }[]> {
+  const loc = jobLocation(output, jobId);
+  const out: { key: string; text: string }[] = [];
+  for await (const o of listObjects(s3, loc.bucket, `${planPrefix(loc)}staged/`)) out.push({ key: o.key, text: await getObjectText(s3, loc.bucket, o.key) });
+  return out;
+}
+
+/** Most predictBatch activities open at once, read from the workflow's history. */
+function maxOpenBatches(history: History): { scheduled: number; maxOpen: number } {
+  const open = new Set<string>();
+  let scheduled = 0;
+  let maxOpen = 0;
+  for (const e of history.events ?? []) {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s?.activityType?.name === 'predictBatch') {
+      scheduled++;
+      open.add(String(e.eventId));
+      maxOpen = Math.max(maxOpen, open.size);
+    }
+    const closed =
+      e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    if (closed) open.delete(String(closed.scheduledEventId));
+  }
+  return { scheduled, maxOpen };
+}
+
+function assertSourcesAndLines(lines: OutputLine[], source: string, lineOf: Map<number, number>, firstUser: number): void {
+  for (const l of lines) {
+    assert.equal(l.source, source, `item ${l.index}`);
+    assert.equal(l.line, lineOf.get(firstUser + l.index), `line of item ${l.index}`);
+    assert.ok(l.outputs !== undefined, `item ${l.index} has outputs`);
+  }
+}
+
+describe('.gz inputs', { timeout: 600_000 }, () => {
+  let server: ModelServer;
+  let target: string;
+  const taskQueue = uniqueId('gzip');
+  const rowsPredicted = (): number => server.stats().models.reduce((n, m) => n + m.rows, 0);
+
+  before(async () => {
+    await ensureBucket(s3, BUCKET);
+    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
+    target = `127.0.0.1:${server.port}`;
+  });
+  after(async () => {
+    await server.stop();
+    await (await temporalClient()).connection.close();
+  });
+
+  it('a multi-batch .gz runs its batches as parallel tasks over staged chunks; each item once, with its .gz source and line', async () => {
+    const jobId = uniqueId('gzpar');
+    const key = `test-in/${jobId}/users.jsonl.gz`;
+    const { text, lineOf } = gzText(0, 600);
+    await putObject(s3, BUCKET, key, gzipSync(text));
+    const rowsBefore = rowsPredicted();
+    const okBefore = server.stats().rpcs.Predict.ok;
+    const { result, history } = await withWorker({ taskQueue, tfservingTarget: target, gzStageChunkBytes: 2000 }, async () => {
+      const handle = await startJob(taskQueue, {
+        job_id: jobId,
+        model: { name: 'recommender' },
+        input: { delimited_files: { s3_paths: [`s3://${BUCKET}/${key}`], batch_size: 50 } },
+        output: { s3_path: output },
+        parallelism: 4,
+      });
+      const result = await handle.result();
+      return { result, history: await handle.fetchHistory() };
+    });
+    assert.equal(result.status, 'succeeded', result.error ?? '');
+    assert.equal(result.items_total, 600);
+    assert.equal(result.batches_total, 12);
+    const loc = jobLocation(output, jobId);
+    const plan = JSON.parse(await getObjectText(s3, BUCKET, planSummaryKey(loc))) as PlanSummary;
+    assert.equal(plan.tasks_total, 12, 'one task per batch, not one task for the file');
+    const batches = maxOpenBatches(history);
+    assert.equal(batches.scheduled, 12, 'one predictBatch activity per batch');
+    assert.ok(batches.maxOpen > 1, `batches ran in parallel (at most ${batches.maxOpen} open at once)`);
+
+    const chunks = await stagedChunks(jobId);
+    assert.ok(chunks.length > 1, `staged in several chunks: ${chunks.length}`);
+    assert.equal(chunks.map((c) => c.text).join(''), text, 'the staged chunks are the inflated file, byte for byte');
+
+    assert.equal(rowsPredicted() - rowsBefore, 600, 'the model server predicted each item once');
+    assert.equal(server.stats().rpcs.Predict.ok - okBefore, 12);
+    const out = await readOutputs(output, jobId);
+    assert.equal(out.parts.size, 12);
+    const lines = allLines(out.parts);
+    assert.deepEqual(exactlyOnce(lines, 600), { duplicates: [], missing: [] });
+    assertSourcesAndLines(lines, `s3://${BUCKET}/${key}`, lineOf, 0);
+    assert.equal(lines.find((l) => l.index === 98)!.line, 101, 'the blank lines after items 0 and 97 count in line numbers');
+  });
+
+  it('a planning attempt that fails mid-staging resumes after the last staged chunk', async () => {
+    const jobId = uniqueId('gzstage');
+    const key = `test-in/${jobId}/users.jsonl.gz`;
+    const { text, lineOf } = gzText(1000, 1400);
+    await putObject(s3, BUCKET, key, gzipSync(text));
+    const stagedPuts = new Map<string, number>();
+    let gzReads = 0;
+    let injected = false;
+    // The fault is injected into the worker's real S3 client: the PUT of chunk 3 fails once, before it is sent.
+    const faultStaging = (deps: ActivityDeps) =>
+      deps.s3.middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = args.input as { Key?: string };
+          if (context.commandName === 'GetObjectCommand' && input.Key === key) gzReads++;
+          if (context.commandName !== 'PutObjectCommand' || !input.Key?.includes(`/${jobId}/_plan/staged/`)) return next(args);
+          if (!injected && input.Key.endsWith('/000003.jsonl')) {
+            injected = true;
+            throw new Error('injected fault: connection reset while staging chunk 3');
+          }
+          const res = await next(args);
+          stagedPuts.set(input.Key, (stagedPuts.get(input.Key) ?? 0) + 1);
+          return res;
+        },
+        { step: 'initialize', name: 'faultStaging' },
+      );
+    const rowsBefore = rowsPredicted();
+    const { result, history } = await withWorker({ taskQueue, tfservingTarget: target, gzStageChunkBytes: 1000, onDeps: faultStaging }, async () => {
+      const handle = await startJob(taskQueue, {
+        job_id: jobId,
+        model: { name: 'recommender' },
+        input: { delimited_files: { s3_paths: [`s3://${BUCKET}/${key}`], batch_size: 20 } },
+        output: { s3_path: output },
+        parallelism: 4,
+      });
+      const result = await handle.result();
+      return { result, history: await handle.fetchHistory() };
+    });
+    assert.equal(result.status, 'succeeded', result.error ?? '');
+    assert.ok(injected, 'the fault was injected');
+    const planScheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'planJob')!;
+    const planStarted = history.events!.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(planScheduled.eventId))?.activityTaskStartedEventAttributes;
+    assert.equal(planStarted?.attempt, 2, 'planning succeeded on its second attempt');
+    assert.match(planStarted?.lastFailure?.message ?? '', /injected fault/);
+    assert.equal(gzReads, 2, 'the second attempt inflated the .gz again (a gzip stream cannot be entered midway)');
+
+    const chunks = await stagedChunks(jobId);
+    assert.equal(chunks.length, 7, '20 batches of 20 items, 3 batches (>= 1000 bytes) per chunk');
+    assert.deepEqual(
+      [...stagedPuts.values()],
+      chunks.map(() => 1),
+      `each chunk was uploaded once: the chunks staged before the failure were not uploaded again (${JSON.stringify([...stagedPuts])})`,
+    );
+    assert.equal(chunks.map((c) => c.text).join(''), text, 'the staged chunks are the inflated file, byte for byte');
+    assert.equal(rowsPredicted() - rowsBefore, 400, 'the model server predicted each item once');
+    const lines = allLines((await readOutputs(output, jobId)).parts);
+    assert.deepEqual(exactlyOnce(lines, 400), { duplicates: [], missing: [] });
+    assertSourcesAndLines(lines, `s3://${BUCKET}/${key}`, lineOf, 1000);
+  });
+
+  it('a plan made before staging (one gzip task) still runs, resuming from its checkpoint; so does its retry of part of it', async () => {
+    // An "original" job as the old planner left it: one gzip task of 3 batches; batch 0 has its part.
+    const origId = uniqueId('gzlegacy');
+    const key = `test-in/${origId}/users.jsonl.gz`;
+    const source = `s3://${BUCKET}/${key}`;
+    const { text, lineOf } = gzText(0, 25);
+    await putObject(s3, BUCKET, key, gzipSync(text));
+    const loc = jobLocation(output, origId);
+    const task: GzipTask = { kind: 'gzip', batch: 0, batches: 3, bucket: BUCKET, key, first_item: 0, count: 25, batch_size: 10 };
+    const summary: PlanSummary = {
+      tasks_total: 1,
+      batches_total: 3,
+      items_total: 25,
+      objects_total: 1,
+      tasks_per_chunk: TASKS_PER_CHUNK,
+      plan_prefix: `s3://${BUCKET}/${planPrefix(loc)}`,
+      input_name: null,
+      model_version: null,
+    };
+    await putObject(s3, BUCKET, planChunkKey(loc, 0), `${JSON.stringify(task)}\n`);
+    await putObject(s3, BUCKET, planSummaryKey(loc), JSON.stringify(summary));
+    await putObject(s3, BUCKET, partKey(loc, 0), users(0, 10).map((u, i) => `${JSON.stringify({ index: i, source, line: lineOf.get(u.user_id), outputs: {} })}\n`).join(''));
+
+    // Seeded: the task's first batch succeeds, its second fails once, so the retried attempt must resume.
+    server.faults.set({ error_rates: { UNAVAILABLE: 0.3 }, seed: 1 });
+    const okBefore = server.stats().rpcs.Predict.ok;
+    const rowsBefore = rowsPredicted();
+    const faultsBefore = server.faults.stats().errors['UNAVAILABLE'] ?? 0;
+    try {
+      const retryId = `${origId}-retry`;
+      const result = await withWorker({ taskQueue, tfservingTarget: target }, async () =>
+        (
+          await startJob(taskQueue, {
+            job_id: retryId,
+            retry_of: origId,
+            model: { name: 'recommender' },
+            input: { delimited_files: { s3_paths: [source], batch_size: 10 } },
+            output: { s3_path: output },
+            retry: { max_attempts: 30, initial_interval: '50ms', max_interval: '100ms' },
+          })
+        ).result(),
+      );
+      assert.equal(result.status, 'succeeded', result.error ?? '');
+      assert.equal(result.items_total, 15, 'the retry runs what the original lacks: batches 1 and 2 of the gzip task');
+      assert.equal((server.faults.stats().errors['UNAVAILABLE'] ?? 0) - faultsBefore, 1, 'one attempt failed midway');
+      assert.equal(server.stats().rpcs.Predict.ok - okBefore, 2, 'each of the 2 batches was predicted once (the task resumed from its checkpoint)');
+      assert.equal(rowsPredicted() - rowsBefore, 15);
+      const out = await readOutputs(output, retryId);
+      assert.deepEqual([...out.parts.keys()].sort(), ['part-000001.jsonl', 'part-000002.jsonl']);
+      const lines = allLines(out.parts);
+      assert.deepEqual(lines.map((l) => l.index).sort((a, b) => a - b), Array.from({ length: 15 }, (_, i) => 10 + i));
+      assertSourcesAndLines(lines, source, lineOf, 0);
+      assert.equal((await stagedChunks(retryId)).length, 0, 'an old plan stages nothing');
+    } finally {
+      server.faults.set({});
+    }
+  });
+});
