@@ -8,10 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { temporal } from '@temporalio/proto';
-import { ensureBucket, getObjectText, listObjects, putObject } from '../src/storage/s3';
+import { deleteObject, ensureBucket, getObjectText, listObjects, putObject } from '../src/storage/s3';
 import { jobLocation, partKey, planPrefix } from '../src/job/layout';
 import { planChunkKey, planSummaryKey, TASKS_PER_CHUNK, type GzipTask, type PlanSummary } from '../src/job/plan';
 import { startModelServer } from '../src/model-server/server';
+import { stageGzip, StagingChanged, type StagedChunkId, type StagedRange, type StagingCheckpoint } from '../src/batch/stageGzip';
 import type { ActivityDeps } from '../activities';
 import { BUCKET, allLines, exactlyOnce, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, users, withWorker, type OutputLine } from './helpers/jobHarness';
 
@@ -185,6 +186,32 @@ describe('.gz inputs', { timeout: 600_000 }, () => {
     const lines = allLines((await readOutputs(output, jobId)).parts);
     assert.deepEqual(exactlyOnce(lines, 400), { duplicates: [], missing: [] });
     assertSourcesAndLines(lines, `s3://${BUCKET}/${key}`, lineOf, 1000);
+  });
+
+  it('a staging checkpoint that does not match the input is not trusted; one that does skips every upload', async () => {
+    const jobId = uniqueId('gzcheck');
+    const key = `test-in/${jobId}/users.jsonl.gz`;
+    await putObject(s3, BUCKET, key, gzipSync(gzText(0, 100).text));
+    const loc = jobLocation(output, jobId);
+    const stage = async (resume: StagingCheckpoint) => {
+      const ids: StagedChunkId[] = [];
+      const ranges: StagedRange[] = [];
+      const run = stageGzip({ s3, loc, obj: { bucket: BUCKET, key }, batchSize: 10, chunkBytes: 300, firstChunk: 0, resume, signal: new AbortController().signal, onChunk: (id) => ids.push(id) });
+      for await (const r of run) ranges.push(r);
+      return { ids, ranges };
+    };
+    const first = await stage({ staged: 0, last: null });
+    assert.ok(first.ids.length > 2, `several chunks: ${first.ids.length}`);
+    const staged = await stagedChunks(jobId);
+    assert.equal(staged.length, first.ids.length);
+
+    const last = first.ids[first.ids.length - 1]!;
+    await assert.rejects(stage({ staged: first.ids.length, last: { ...last, end: last.end + 1 } }), StagingChanged);
+    // Remove the chunks: a resume that trusts a matching checkpoint must not upload them again.
+    for (const c of staged) await deleteObject(s3, BUCKET, c.key);
+    const again = await stage({ staged: first.ids.length, last });
+    assert.deepEqual(again.ranges, first.ranges, 'the same ranges are derived again');
+    assert.equal((await stagedChunks(jobId)).length, 0, 'no chunk was uploaded again');
   });
 
   it('a plan made before staging (one gzip task) still runs, resuming from its checkpoint; so does its retry of part of it', async () => {
