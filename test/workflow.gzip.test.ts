@@ -4,19 +4,17 @@
  * line. A planning attempt that fails mid-staging resumes after the last staged chunk. A plan made
  * before staging (one `gzip` task for the whole file) still runs through the old streaming path.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { temporal } from '@temporalio/proto';
-import { deleteObject, ensureBucket, getObjectText, listObjects, putObject } from '../src/storage/s3';
+import { deleteObject, getObjectText, listObjects, putObject } from '../src/storage/s3';
 import { jobLocation, partKey, planPrefix } from '../src/job/layout';
 import { planChunkKey, planSummaryKey, TASKS_PER_CHUNK, type GzipTask, type PlanSummary } from '../src/job/plan';
-import { startModelServer } from '../src/model-server/server';
 import { stageGzip, StagingChanged, type StagedChunkId, type StagedRange, type StagingCheckpoint } from '../src/batch/stageGzip';
 import type { ActivityDeps } from '../activities';
-import { BUCKET, allLines, exactlyOnce, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, users, withWorker, type OutputLine } from './helpers/jobHarness';
+import { BUCKET, allLines, exactlyOnce, readOutputs, s3, startJob, suiteModelServer, uniqueId, users, withWorker, type OutputLine, type WorkerOptions } from './helpers/jobHarness';
 
-type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 type History = temporal.api.history.v1.IHistory;
 const output = `s3://${BUCKET}/test-out/`;
 
@@ -72,20 +70,17 @@ function assertSourcesAndLines(lines: OutputLine[], source: string, lineOf: Map<
 }
 
 describe('.gz inputs', { timeout: 600_000 }, () => {
-  let server: ModelServer;
-  let target: string;
+  const suite = suiteModelServer();
   const taskQueue = uniqueId('gzip');
-  const rowsPredicted = (): number => server.stats().models.reduce((n, m) => n + m.rows, 0);
+  const rowsPredicted = (): number => suite.server.stats().models.reduce((n, m) => n + m.rows, 0);
 
-  before(async () => {
-    await ensureBucket(s3, BUCKET);
-    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
-    target = `127.0.0.1:${server.port}`;
-  });
-  after(async () => {
-    await server.stop();
-    await (await temporalClient()).connection.close();
-  });
+  /** Runs a job of `spec` on a worker of `opts` to its end; its result and its history. */
+  const runJob = (opts: Omit<WorkerOptions, 'taskQueue' | 'tfservingTarget'>, spec: Parameters<typeof startJob>[1]) =>
+    withWorker({ taskQueue, tfservingTarget: suite.target, ...opts }, async () => {
+      const handle = await startJob(taskQueue, spec);
+      const result = await handle.result();
+      return { result, history: await handle.fetchHistory() };
+    });
 
   it('a multi-batch .gz runs its batches as parallel tasks over staged chunks; each item once, with its .gz source and line', async () => {
     const jobId = uniqueId('gzpar');
@@ -93,17 +88,13 @@ describe('.gz inputs', { timeout: 600_000 }, () => {
     const { text, lineOf } = gzText(0, 600);
     await putObject(s3, BUCKET, key, gzipSync(text));
     const rowsBefore = rowsPredicted();
-    const okBefore = server.stats().rpcs.Predict.ok;
-    const { result, history } = await withWorker({ taskQueue, tfservingTarget: target, gzStageChunkBytes: 2000 }, async () => {
-      const handle = await startJob(taskQueue, {
-        job_id: jobId,
-        model: { name: 'recommender' },
-        input: { delimited_files: { s3_paths: [`s3://${BUCKET}/${key}`], batch_size: 50 } },
-        output: { s3_path: output },
-        parallelism: 4,
-      });
-      const result = await handle.result();
-      return { result, history: await handle.fetchHistory() };
+    const okBefore = suite.server.stats().rpcs.Predict.ok;
+    const { result, history } = await runJob({ gzStageChunkBytes: 2000 }, {
+      job_id: jobId,
+      model: { name: 'recommender' },
+      input: { delimited_files: { s3_paths: [`s3://${BUCKET}/${key}`], batch_size: 50 } },
+      output: { s3_path: output },
+      parallelism: 4,
     });
     assert.equal(result.status, 'succeeded', result.error ?? '');
     assert.equal(result.items_total, 600);
@@ -120,7 +111,7 @@ describe('.gz inputs', { timeout: 600_000 }, () => {
     assert.equal(chunks.map((c) => c.text).join(''), text, 'the staged chunks are the inflated file, byte for byte');
 
     assert.equal(rowsPredicted() - rowsBefore, 600, 'the model server predicted each item once');
-    assert.equal(server.stats().rpcs.Predict.ok - okBefore, 12);
+    assert.equal(suite.server.stats().rpcs.Predict.ok - okBefore, 12);
     const out = await readOutputs(output, jobId);
     assert.equal(out.parts.size, 12);
     const lines = allLines(out.parts);
@@ -155,16 +146,12 @@ describe('.gz inputs', { timeout: 600_000 }, () => {
         { step: 'initialize', name: 'faultStaging' },
       );
     const rowsBefore = rowsPredicted();
-    const { result, history } = await withWorker({ taskQueue, tfservingTarget: target, gzStageChunkBytes: 1000, onDeps: faultStaging }, async () => {
-      const handle = await startJob(taskQueue, {
-        job_id: jobId,
-        model: { name: 'recommender' },
-        input: { delimited_files: { s3_paths: [`s3://${BUCKET}/${key}`], batch_size: 20 } },
-        output: { s3_path: output },
-        parallelism: 4,
-      });
-      const result = await handle.result();
-      return { result, history: await handle.fetchHistory() };
+    const { result, history } = await runJob({ gzStageChunkBytes: 1000, onDeps: faultStaging }, {
+      job_id: jobId,
+      model: { name: 'recommender' },
+      input: { delimited_files: { s3_paths: [`s3://${BUCKET}/${key}`], batch_size: 20 } },
+      output: { s3_path: output },
+      parallelism: 4,
     });
     assert.equal(result.status, 'succeeded', result.error ?? '');
     assert.ok(injected, 'the fault was injected');
@@ -238,28 +225,24 @@ describe('.gz inputs', { timeout: 600_000 }, () => {
     await putObject(s3, BUCKET, partKey(loc, 0), users(0, 10).map((u, i) => `${JSON.stringify({ index: i, source, line: lineOf.get(u.user_id), outputs: {} })}\n`).join(''));
 
     // Seeded: the task's first batch succeeds, its second fails once, so the retried attempt must resume.
-    server.faults.set({ error_rates: { UNAVAILABLE: 0.3 }, seed: 1 });
-    const okBefore = server.stats().rpcs.Predict.ok;
+    suite.server.faults.set({ error_rates: { UNAVAILABLE: 0.3 }, seed: 1 });
+    const okBefore = suite.server.stats().rpcs.Predict.ok;
     const rowsBefore = rowsPredicted();
-    const faultsBefore = server.faults.stats().errors['UNAVAILABLE'] ?? 0;
+    const faultsBefore = suite.server.faults.stats().errors['UNAVAILABLE'] ?? 0;
     try {
       const retryId = `${origId}-retry`;
-      const result = await withWorker({ taskQueue, tfservingTarget: target }, async () =>
-        (
-          await startJob(taskQueue, {
-            job_id: retryId,
-            retry_of: origId,
-            model: { name: 'recommender' },
-            input: { delimited_files: { s3_paths: [source], batch_size: 10 } },
-            output: { s3_path: output },
-            retry: { max_attempts: 30, initial_interval: '50ms', max_interval: '100ms' },
-          })
-        ).result(),
-      );
+      const { result } = await runJob({}, {
+        job_id: retryId,
+        retry_of: origId,
+        model: { name: 'recommender' },
+        input: { delimited_files: { s3_paths: [source], batch_size: 10 } },
+        output: { s3_path: output },
+        retry: { max_attempts: 30, initial_interval: '50ms', max_interval: '100ms' },
+      });
       assert.equal(result.status, 'succeeded', result.error ?? '');
       assert.equal(result.items_total, 15, 'the retry runs what the original lacks: batches 1 and 2 of the gzip task');
-      assert.equal((server.faults.stats().errors['UNAVAILABLE'] ?? 0) - faultsBefore, 1, 'one attempt failed midway');
-      assert.equal(server.stats().rpcs.Predict.ok - okBefore, 2, 'each of the 2 batches was predicted once (the task resumed from its checkpoint)');
+      assert.equal((suite.server.faults.stats().errors['UNAVAILABLE'] ?? 0) - faultsBefore, 1, 'one attempt failed midway');
+      assert.equal(suite.server.stats().rpcs.Predict.ok - okBefore, 2, 'each of the 2 batches was predicted once (the task resumed from its checkpoint)');
       assert.equal(rowsPredicted() - rowsBefore, 15);
       const out = await readOutputs(output, retryId);
       assert.deepEqual([...out.parts.keys()].sort(), ['part-000001.jsonl', 'part-000002.jsonl']);
@@ -268,7 +251,7 @@ describe('.gz inputs', { timeout: 600_000 }, () => {
       assertSourcesAndLines(lines, source, lineOf, 0);
       assert.equal((await stagedChunks(retryId)).length, 0, 'an old plan stages nothing');
     } finally {
-      server.faults.set({});
+      suite.server.faults.set({});
     }
   });
 });

@@ -4,6 +4,7 @@
  * S3 rather than trusting counts.
  */
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import pino from 'pino';
@@ -18,6 +19,7 @@ import type { JobSpecInput } from '../../src/job/spec';
 import { jobLocation } from '../../src/job/layout';
 import type { batchJob } from '../../workflows';
 import type { ActivityDeps } from '../../activities';
+import { startModelServer } from '../../src/model-server/server';
 
 export const config: Config = loadConfig();
 export const s3 = createS3Client(config.s3);
@@ -164,3 +166,23 @@ export async function waitForProgress(
 }
 
 export const users = (from: number, to: number): { user_id: number }[] => Array.from({ length: to - from }, (_, i) => ({ user_id: from + i }));
+
+export type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
+
+/**
+ * Called in a `describe`: the suite gets a model server of its own (so it can inject faults and
+ * count predictions), started before its tests; the server and the Temporal client close after.
+ */
+export function suiteModelServer(): { readonly server: ModelServer; readonly target: string } {
+  const suite = {} as { server: ModelServer; target: string };
+  before(async () => {
+    await ensureBucket(s3, BUCKET);
+    suite.server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
+    suite.target = `127.0.0.1:${suite.server.port}`;
+  });
+  after(async () => {
+    await suite.server.stop();
+    await (await temporalClient()).connection.close();
+  });
+  return suite;
+}
