@@ -16,6 +16,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Largest Predict request in items; bigger batches are cut into sub-batches. */
   maxPredictBatch: number;
+  /** Size of the plain chunks planning stages a `.gz` input into (NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES). */
+  gzStageChunkBytes: number;
   /** Named completion webhooks (NIGHTSHIFT_WEBHOOKS_FILE), read once at start. */
   webhooks: Webhooks;
 }

@@ -1,11 +1,12 @@
 /**
  * Plan activity: validates the job against the model's signature, lists every matching object
  * (paginated), cuts the input into tasks and writes them to `<job>/_plan/` in chunks. Only the
- * counts and keys go back to the workflow, whatever the input's size.
+ * counts and keys go back to the workflow, whatever the input's size. Every `.gz` input is
+ * inflated once into staged plain chunks (src/batch/stageGzip.ts), checkpointed in the heartbeat
+ * details, so a retried attempt does not upload them again.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { createGunzip } from 'node:zlib';
 import type { ActivityDeps } from './deps';
 import { putObject, getObjectStream, getObjectBytes, headObject } from '../src/storage/s3';
 import { parseS3Url } from '../src/storage/s3Url';
@@ -19,6 +20,7 @@ import { checkItems, modelIssue, resolveBytesInput } from '../src/job/validateJo
 import { cutLines, parseLines } from '../src/batch/cutLines';
 import { mapLimit } from '../src/batch/mapLimit';
 import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
+import { stageGzip, StagingChanged, type StagingCheckpoint } from '../src/batch/stageGzip';
 import { missingTasks, readOriginalOutput, type OriginalOutput } from '../src/job/retryTasks';
 import { TfServingError } from '../src/tfserving/errors';
 import type { ModelSignature } from '../src/tfserving/signature';
@@ -31,6 +33,12 @@ export interface PlanJobInput {
    * runs again under that id, so it replaces what the failed run wrote (as `output.overwrite`).
    */
   replace_output?: boolean;
+}
+
+/** Heartbeat details of the planning activity; only `staging` is read back by a retried attempt. */
+export interface PlanCheckpoint {
+  tasks: number;
+  staging: StagingCheckpoint;
 }
 
 function invalidJob(issues: FieldIssue[]): ApplicationFailure {
@@ -53,6 +61,7 @@ class PlanWriter {
   constructor(
     private readonly deps: ActivityDeps,
     private readonly loc: JobLocation,
+    private readonly progress: Progress,
   ) {}
 
   async add(task: PlanTask): Promise<void> {
@@ -69,7 +78,25 @@ class PlanWriter {
     await putObject(this.deps.s3, this.loc.bucket, planChunkKey(this.loc, this.chunk), body, { contentType: 'application/x-ndjson' });
     this.pending = [];
     this.chunk++;
-    Context.current().heartbeat({ tasks: this.tasks });
+    this.progress.beat({ tasks: this.tasks });
+  }
+}
+
+/** The checkpoint as it stands, sent with every heartbeat so no beat drops the staging count. */
+class Progress {
+  readonly hb: AutoHeartbeat<PlanCheckpoint>;
+
+  constructor(private current: PlanCheckpoint) {
+    this.hb = new AutoHeartbeat<PlanCheckpoint>(current);
+  }
+
+  get staging(): StagingCheckpoint {
+    return this.current.staging;
+  }
+
+  beat(change: Partial<PlanCheckpoint>): void {
+    this.current = { ...this.current, ...change };
+    this.hb.beat(this.current);
   }
 }
 
@@ -82,14 +109,34 @@ async function planLines(w: PlanWriter, deps: ActivityDeps, obj: { bucket: strin
   }
 }
 
-/** gzip cannot be cut by byte range: count its lines once, and give it one task of many batches. */
-async function planGzip(w: PlanWriter, deps: ActivityDeps, obj: MatchedObject, batchSize: number): Promise<void> {
-  const body = await getObjectStream(deps.s3, obj.bucket, obj.key, undefined, Context.current().cancellationSignal, obj.etag);
-  let count = 0;
-  for await (const r of cutLines(body.pipe(createGunzip()), batchSize)) count += r.count;
-  if (count === 0) return;
-  const etag = obj.etag !== undefined ? { etag: obj.etag } : {};
-  await w.add({ kind: 'gzip', batch: w.batches, batches: Math.ceil(count / batchSize), bucket: obj.bucket, key: obj.key, first_item: w.items, count, batch_size: batchSize, ...etag });
+/**
+ * gzip cannot be cut by byte range: inflate it once into staged chunks and plan ordinary byte-range
+ * tasks over them, which keep the `.gz` object's URL as `source` and its line numbers. Returns the
+ * number of the next chunk.
+ */
+async function planGzip(w: PlanWriter, deps: ActivityDeps, loc: JobLocation, obj: MatchedObject, batchSize: number, firstChunk: number, progress: Progress): Promise<number> {
+  let next = firstChunk;
+  const resume = progress.staging;
+  const ranges = stageGzip({
+    s3: deps.s3,
+    loc,
+    obj,
+    batchSize,
+    chunkBytes: deps.gzStageChunkBytes,
+    firstChunk,
+    resume,
+    signal: Context.current().cancellationSignal,
+    onChunk: (id) => {
+      next = id.n + 1;
+      // Re-deriving chunks an earlier attempt staged must not move the checkpoint back.
+      if (next > progress.staging.staged) progress.beat({ staging: { staged: next, last: id } });
+    },
+  });
+  const source = `s3://${obj.bucket}/${obj.key}`;
+  for await (const r of ranges) {
+    await w.add({ kind: 'lines', batch: w.batches, bucket: loc.bucket, key: r.key, start: r.start, end: r.end, first_item: w.items, first_line: r.first_line, count: r.count, has_source: true, source });
+  }
+  return next;
 }
 
 /**
@@ -125,16 +172,22 @@ async function sampleItems(deps: ActivityDeps, obj: { bucket: string; key: strin
 
 export function createPlanJob(deps: ActivityDeps) {
   return async function planJob({ spec, replace_output }: PlanJobInput): Promise<PlanSummary> {
+    const resumed = (Context.current().info.heartbeatDetails as Partial<PlanCheckpoint> | undefined)?.staging;
     // Listing millions of keys or counting a large file writes no chunk for a while: keep beating.
-    const hb = new AutoHeartbeat<{ tasks: number }>({ tasks: 0 });
+    const progress = new Progress({ tasks: 0, staging: resumed ?? { staged: 0, last: null } });
     try {
-      return await plan(spec, replace_output === true || spec.output.overwrite === true);
+      return await plan(spec, replace_output === true || spec.output.overwrite === true, progress);
     } catch (err) {
       // Changed while being planned: the next attempt lists it again and plans what is there now.
       if (err instanceof InputChangedError) throw new Error(err.message);
+      if (err instanceof StagingChanged) {
+        // The input is not what the checkpoint describes: the next attempt stages everything again.
+        progress.beat({ staging: { staged: 0, last: null } });
+        throw ApplicationFailure.create({ type: err.name, message: err.message });
+      }
       throw permanentFailure(err, `planning job ${spec.job_id}`) ?? err;
     } finally {
-      hb.stop();
+      progress.hb.stop();
     }
   };
 
@@ -155,7 +208,7 @@ export function createPlanJob(deps: ActivityDeps) {
     });
   }
 
-  async function plan(spec: ResolvedJobSpec, overwrite: boolean): Promise<PlanSummary> {
+  async function plan(spec: ResolvedJobSpec, overwrite: boolean, progress: Progress): Promise<PlanSummary> {
     const loc = jobLocation(spec.output.s3_path, spec.job_id);
     const signal = Context.current().cancellationSignal;
     let signature: ModelSignature;
@@ -165,8 +218,9 @@ export function createPlanJob(deps: ActivityDeps) {
       if (err instanceof TfServingError && !err.retryable) throw invalidJob([modelIssue(spec.model, err)]);
       throw err;
     }
-    await claimOutput(loc, overwrite, signal);
-    const w = new PlanWriter(deps, loc);
+    // An attempt that resumes staging follows one that claimed the prefix: clearing it again would delete the staged chunks.
+    if (progress.staging.staged === 0) await claimOutput(loc, overwrite, signal);
+    const w = new PlanWriter(deps, loc, progress);
     if (spec.retry_of !== undefined) return planRetry(spec, spec.retry_of, w, loc, signature, signal);
     const input = spec.input;
     let inputName: string | null = null;
@@ -193,10 +247,11 @@ export function createPlanJob(deps: ActivityDeps) {
     } else if ('delimited_files' in input) {
       const sel = input.delimited_files;
       let sampled = false;
+      let chunks = 0;
       for await (const obj of matchInputs(deps.s3, sel, signal)) {
         objects++;
         if (obj.key.endsWith('.gz')) {
-          await planGzip(w, deps, obj, sel.batch_size);
+          chunks = await planGzip(w, deps, loc, obj, sel.batch_size, chunks, progress);
           continue;
         }
         if (!sampled && obj.size > 0) {
@@ -205,6 +260,9 @@ export function createPlanJob(deps: ActivityDeps) {
           if (issues.length) throw invalidJob(issues);
         }
         await planLines(w, deps, obj, sel.batch_size, true);
+      }
+      if (progress.staging.staged > chunks) {
+        throw new StagingChanged(`the previous planning attempt staged ${progress.staging.staged} chunk(s), the inputs now make ${chunks}`);
       }
     } else {
       const sel = input.file_path_lister;

@@ -73,7 +73,8 @@ type Only = { only?: ItemRanges };
 async function readLinesTask(deps: ActivityDeps, task: LinesTask & Only, signal: AbortSignal): Promise<PreparedItems> {
   // Pinned to the ETag planning cut the byte ranges from: other content would shift or garble lines.
   const bytes = await getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal, task.etag);
-  const prepared = prepareLines(parseLines(bytes, task.first_line), task.first_item, task.has_source ? `s3://${task.bucket}/${task.key}` : undefined);
+  const source = task.has_source ? (task.source ?? `s3://${task.bucket}/${task.key}`) : undefined;
+  const prepared = prepareLines(parseLines(bytes, task.first_line), task.first_item, source);
   const only = task.only;
   return only ? selectItems(prepared, (i) => inRanges(only, i)) : prepared;
 }

@@ -55,6 +55,7 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_WORKER_MAX_ACTIVITIES', default: '32', description: 'Activities in flight per worker process.' },
   { name: 'NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', default: '16', description: 'Predict calls in flight per worker process, all models.' },
   { name: 'NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', default: '8', description: 'Predict calls in flight per model per worker, shared by all jobs.' },
+  { name: 'NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES', default: '67108864', description: 'Planning inflates each .gz input into plain chunks of about this many bytes (64 MiB), cut at batch boundaries.' },
   { name: 'NIGHTSHIFT_DATA_DIR', default: '.data', description: 'Local stack data and logs (git-ignored).' },
   { name: 'NIGHTSHIFT_LOG_LEVEL', default: 'info', description: 'pino log level.' },
 ] as const satisfies readonly EnvVar[];
@@ -152,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxActivities: field('NIGHTSHIFT_WORKER_MAX_ACTIVITIES', int(1)),
       maxPredictCalls: field('NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', int(1)),
       perModelLimit: field('NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', int(1)),
+      gzStageChunkBytes: field('NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES', int(1)),
     },
     dataDir: r.NIGHTSHIFT_DATA_DIR,
     logLevel: r.NIGHTSHIFT_LOG_LEVEL,

@@ -75,7 +75,7 @@ describe('batchJob under faults', { timeout: 600_000 }, () => {
     }
   });
 
-  it('a .gz task that fails midway resumes from its checkpoint: no batch is predicted twice', async () => {
+  it('a .gz input under faults: each of its 10 batches is its own task, predicted exactly once', async () => {
     const jobId = uniqueId('gzresume');
     const key = `test-in/${jobId}/users.jsonl.gz`;
     await putObject(s3, BUCKET, key, gzipSync(users(0, 200).map((u) => JSON.stringify(u)).join('\n')));
@@ -94,7 +94,7 @@ describe('batchJob under faults', { timeout: 600_000 }, () => {
       });
       assert.equal(result.status, 'succeeded', result.error ?? '');
       assert.equal(result.batches_total, 10);
-      assert.ok(server.faults.stats().errors['UNAVAILABLE']! > 0, 'the task really failed and was retried');
+      assert.ok(server.faults.stats().errors['UNAVAILABLE']! > 0, 'batches really failed and were retried');
       assert.equal(server.stats().rpcs.Predict.ok - before, 10, 'each of the 10 batches was predicted exactly once');
       const out = await readOutputs(output, jobId);
       assert.equal(out.parts.size, 10);

@@ -98,10 +98,11 @@ describe('batchJob inputs', { timeout: 300_000 }, () => {
     const lines = allLines(out.parts);
     assert.equal(lines.length, 383);
     assert.deepEqual(exactlyOnce(lines, 383), { duplicates: [], missing: [] });
-    // gzip: 130 lines in batches of 50 → 3 parts from one task
-    const gz = lines.filter((l) => l.source?.endsWith('part-2.jsonl.gz'));
+    // gzip: 130 lines in batches of 50 → 3 tasks over the staged chunk, with the .gz object's URL and lines
+    const gz = lines.filter((l) => l.source === `s3://${BUCKET}/${base}b/part-2.jsonl.gz`);
     assert.equal(gz.length, 130);
-    assert.equal(new Set(gz.map((l) => l.line)).size, 130);
+    assert.deepEqual(gz.map((l) => l.line).sort((a, b) => a! - b!), Array.from({ length: 130 }, (_, i) => i + 1));
+    assert.ok(gz.every((l) => l.index - l.line! === 252), 'the .gz file\'s items follow the plain files\' 253, in line order');
     const crlf = lines.filter((l) => l.source?.endsWith('a/part-1.jsonl')).map((l) => l.line).sort();
     assert.deepEqual(crlf, [1, 3, 5]);
     assert.ok(!lines.some((l) => l.source?.includes('/skip/')));

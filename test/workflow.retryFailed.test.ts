@@ -74,7 +74,7 @@ describe('retry-failed', { timeout: 600_000 }, () => {
     server.faults.set({ latency: { kind: 'fixed', ms: 60 } });
 
     try {
-      // ----- the original: 10 plain batches (0-9), then one gzip task of batches 10-19
+      // ----- the original: 10 plain batches (0-9), then the .gz file's 10 (10-19), staged at planning
       const original = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
         const handle = await startJob(taskQueue, {
           job_id: jobId,
@@ -114,7 +114,7 @@ describe('retry-failed', { timeout: 600_000 }, () => {
       );
       assert.ok(
         before.parts.has('part-000010.jsonl') && !before.parts.has('part-000019.jsonl'),
-        'the gzip task failed midway (the retry runs only its later batches)',
+        'the .gz file\'s batches failed midway (the retry runs only its later batches)',
       );
       const missing = 200 - inOriginal.length;
 
@@ -144,6 +144,12 @@ describe('retry-failed', { timeout: 600_000 }, () => {
         'the fixed row was read again from the input',
       );
       assert.equal(retry.manifest.retry_of, jobId);
+      const retriedGz = allLines(retry.parts).filter((l) => l.index >= 100);
+      assert.ok(retriedGz.length > 0, 'the retry ran some of the .gz file\'s items');
+      assert.ok(
+        retriedGz.every((l) => l.source === `s3://${BUCKET}/${gzKey}` && l.line === l.index - 99),
+        'items of the .gz file keep its URL and line numbers in the retry',
+      );
 
       // ----- the original's manifest now says it is complete, and by whom
       const after = await readOutputs(output, jobId);

@@ -32,5 +32,7 @@ export const errorPartKey = (loc: JobLocation, batch: number, width = DEFAULT_PA
 export const manifestKey = (loc: JobLocation): string => `${loc.prefix}manifest.json`;
 export const successKey = (loc: JobLocation): string => `${loc.prefix}_SUCCESS`;
 export const planPrefix = (loc: JobLocation): string => `${loc.prefix}_plan/`;
+/** Chunk `n` (in planning order) of the plain JSON lines inflated from the job's `.gz` inputs. */
+export const stagedChunkKey = (loc: JobLocation, n: number): string => `${planPrefix(loc)}staged/${pad6(n)}.jsonl`;
 /** Inline item lists are written here (by the edge when large, by the planner otherwise). */
 export const stagedItemsKey = (loc: JobLocation): string => `${loc.prefix}_input/items.jsonl`;

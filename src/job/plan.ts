@@ -1,7 +1,8 @@
 /**
  * The plan: the job's input cut into tasks, written to S3 under `<job>/_plan/` so that only
  * counts and keys travel through Temporal. A task is one activity; it writes one part
- * (`lines`, `objects`) or, for a gzip file that cannot be cut by byte range, one part per batch.
+ * (`lines`, `objects`) or, for a `gzip` task of a plan made before `.gz` inputs were staged,
+ * one part per batch.
  */
 import type { JobLocation } from './layout';
 import { pad6, planPrefix } from './layout';
@@ -23,6 +24,11 @@ export interface LinesTask {
   has_source: boolean;
   /** ETag of the object when planned; reads send it as `If-Match` (absent in older plans and for lists the job staged). */
   etag?: string;
+  /**
+   * The `s3://` URL written as `source` when it is not the object read: a chunk staged from a
+   * `.gz` input names the `.gz` object, and `first_line` counts that object's lines.
+   */
+  source?: string;
 }
 
 /** S3 objects whose bytes are one item each. */
@@ -34,7 +40,10 @@ export interface ObjectsTask {
   objects: { bucket: string; key: string; size: number; etag?: string }[];
 }
 
-/** A whole gzip object, streamed once and written as `batches` consecutive parts. */
+/**
+ * A whole gzip object, streamed once and written as `batches` consecutive parts. Planning no
+ * longer makes these (it stages `.gz` inputs as plain chunks); plans made before still run them.
+ */
 export interface GzipTask {
   kind: 'gzip';
   batch: number;

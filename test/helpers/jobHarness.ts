@@ -19,6 +19,7 @@ import { NightshiftModel, NightshiftStatus, type JobProgress } from '../../src/j
 import type { JobSpecInput } from '../../src/job/spec';
 import { jobLocation } from '../../src/job/layout';
 import type { batchJob } from '../../workflows';
+import type { ActivityDeps } from '../../activities';
 import { startModelServer } from '../../src/model-server/server';
 
 export const config: Config = loadConfig();
@@ -51,6 +52,10 @@ export interface WorkerOptions {
   maxPredictBatch?: number;
   maxActivities?: number;
   webhooksFile?: string;
+  /** NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES of the worker (small, so a small `.gz` makes several chunks). */
+  gzStageChunkBytes?: number;
+  /** Sees the worker's activity deps before it starts, e.g. to count or fault its S3 requests. */
+  onDeps?: (deps: ActivityDeps) => void;
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -58,10 +63,15 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
   const cfg: Config = {
     ...config,
     tfserving: { ...config.tfserving, target: opts.tfservingTarget ?? config.tfserving.target, maxBatchSize: opts.maxPredictBatch ?? config.tfserving.maxBatchSize },
-    worker: { ...config.worker, maxActivities: opts.maxActivities ?? config.worker.maxActivities },
+    worker: {
+      ...config.worker,
+      maxActivities: opts.maxActivities ?? config.worker.maxActivities,
+      gzStageChunkBytes: opts.gzStageChunkBytes ?? config.worker.gzStageChunkBytes,
+    },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
   };
   const deps = createActivityDeps(cfg, silentLogger);
+  opts.onDeps?.(deps);
   const connection = await connectWorker(cfg.temporal);
   try {
     const worker = await createBatchWorker({ connection, config: cfg, deps, workflowBundle: await workflowBundle(), taskQueue: opts.taskQueue });
