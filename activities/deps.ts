@@ -16,6 +16,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Largest Predict request in items; bigger batches are cut into sub-batches. */
   maxPredictBatch: number;
+  /** A batch's Predict call or S3 request without progress for this long is aborted (Stalled). */
+  stallLimitMs: number;
   /** Named completion webhooks (NIGHTSHIFT_WEBHOOKS_FILE), read once at start. */
   webhooks: Webhooks;
 }

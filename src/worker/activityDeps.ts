@@ -17,6 +17,7 @@ export function createActivityDeps(config: Config, logger: Logger): ActivityDeps
     limiter: new PredictLimiter(config.worker),
     logger,
     maxPredictBatch: config.tfserving.maxBatchSize,
+    stallLimitMs: config.worker.stallLimitMs,
     webhooks,
     close: () => tfserving.close(),
   };
