@@ -48,6 +48,10 @@ export interface WorkerOptions {
   maxPredictBatch?: number;
   maxActivities?: number;
   webhooksFile?: string;
+  /** Worker limits (NIGHTSHIFT_WORKER_*), for fleet behaviour tests. */
+  perModelLimit?: number;
+  maxPredictCalls?: number;
+  stallLimitMs?: number;
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -55,7 +59,13 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
   const cfg: Config = {
     ...config,
     tfserving: { ...config.tfserving, target: opts.tfservingTarget ?? config.tfserving.target, maxBatchSize: opts.maxPredictBatch ?? config.tfserving.maxBatchSize },
-    worker: { ...config.worker, maxActivities: opts.maxActivities ?? config.worker.maxActivities },
+    worker: {
+      ...config.worker,
+      maxActivities: opts.maxActivities ?? config.worker.maxActivities,
+      perModelLimit: opts.perModelLimit ?? config.worker.perModelLimit,
+      maxPredictCalls: opts.maxPredictCalls ?? config.worker.maxPredictCalls,
+      stallLimitMs: opts.stallLimitMs ?? config.worker.stallLimitMs,
+    },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
   };
   const deps = createActivityDeps(cfg, silentLogger);
