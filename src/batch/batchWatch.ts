@@ -33,7 +33,6 @@ export interface BatchWatchOptions {
 
 interface Tracked {
   name: string;
-  /** Last progress (start, or a chunk of data). */
   since: number;
   abort: AbortController;
   stalled: StalledError | null;
@@ -79,10 +78,10 @@ export class BatchWatch<D> {
   }
 
   /**
-   * Runs one Predict call or S3 request under the stall limit; `touch` marks progress (data arrived).
-   * With `whole`, only a stall aborts it, not a cancel or the batch's timeout (a part is written whole).
+   * Runs one Predict call or S3 request under the stall limit. A Predict is unary (no partial answer)
+   * and a batch's S3 requests are small, so a call's age is its time without progress. With `whole`, only a stall aborts it, not a cancel or the batch's timeout (a part is written whole).
    */
-  async track<T>(name: string, fn: (signal: AbortSignal, touch: () => void) => Promise<T>, opts: { whole?: boolean } = {}): Promise<T> {
+  async track<T>(name: string, fn: (signal: AbortSignal) => Promise<T>, opts: { whole?: boolean } = {}): Promise<T> {
     const op: Tracked = { name, since: Date.now(), abort: new AbortController(), stalled: null };
     const onAbort = () => op.abort.abort(this.signal.reason);
     if (!opts.whole) {
@@ -91,7 +90,7 @@ export class BatchWatch<D> {
     }
     this.tracked.add(op);
     try {
-      return await fn(op.abort.signal, () => (op.since = Date.now()));
+      return await fn(op.abort.signal);
     } catch (err) {
       throw op.stalled ?? err;
     } finally {
