@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ensureBucket } from '../src/storage/s3';
 import type { JobProgress } from '../src/job/messages';
+import type { JobSpecInput } from '../src/job/spec';
 import { startModelServer } from '../src/model-server/server';
 import type { batchJob } from '../workflows';
 import {
@@ -25,6 +26,7 @@ import {
   users,
   waitForProgress,
   withWorker,
+  type WorkerOptions,
 } from './helpers/jobHarness';
 
 type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
@@ -54,10 +56,27 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
   let target: string;
   const taskQueue = uniqueId('fleet');
   const predict = () => server.stats().rpcs.Predict;
+  /** `n` users for model recommender in batches of `batchSize`, results under test-out/. */
+  const jobSpec = (jobId: string, n: number, batchSize: number, extra: Partial<JobSpecInput> = {}): JobSpecInput & { job_id: string } => ({
+    job_id: jobId,
+    model: { name: 'recommender' },
+    input: { item_list: { items: users(0, n), batch_size: batchSize } },
+    output: { s3_path: output },
+    ...extra,
+  });
+  /** Runs one job to its end on a worker of its own (the shared model server unless `worker` names another). */
+  const runJob = (worker: Omit<WorkerOptions, 'taskQueue'>, spec: JobSpecInput & { job_id: string }): Promise<JobProgress> =>
+    withWorker({ taskQueue, tfservingTarget: target, ...worker }, async () => (await startJob(taskQueue, spec)).result());
+  /** A model server of its own, for a test that counts every call it gets. */
+  const freshServer = async (latencyMs = 0): Promise<ModelServer> => {
+    const fresh = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
+    if (latencyMs > 0) fresh.faults.set({ latency: { kind: 'fixed', ms: latencyMs } });
+    return fresh;
+  };
 
   before(async () => {
     await ensureBucket(s3, BUCKET);
-    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
+    server = await freshServer();
     target = `127.0.0.1:${server.port}`;
   });
   after(async () => {
@@ -72,14 +91,7 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
     const jobId = uniqueId('stall');
     try {
       const { result, failures } = await withWorker({ taskQueue, tfservingTarget: target, stallLimitMs: 1500, maxPredictBatch: 20 }, async () => {
-        const handle = await startJob(taskQueue, {
-          job_id: jobId,
-          model: { name: 'recommender' },
-          input: { item_list: { items: users(0, 200), batch_size: 20 } },
-          output: { s3_path: output },
-          parallelism: 4,
-          retry: { max_attempts: 30, initial_interval: '50ms', max_interval: '100ms' },
-        });
+        const handle = await startJob(taskQueue, jobSpec(jobId, 200, 20, { parallelism: 4, retry: { max_attempts: 30, initial_interval: '50ms', max_interval: '100ms' } }));
         const result = await handle.result();
         return { result, failures: await retriedFailures(handle) };
       });
@@ -109,17 +121,7 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
     server.faults.set({ latency: { kind: 'fixed', ms: 60_000 } });
     const jobId = uniqueId('stall-last');
     try {
-      const result = await withWorker({ taskQueue, tfservingTarget: target, stallLimitMs: 1000 }, async () => {
-        const handle = await startJob(taskQueue, {
-          job_id: jobId,
-          model: { name: 'recommender' },
-          input: { item_list: { items: users(0, 5), batch_size: 5 } },
-          output: { s3_path: output },
-          max_failure_ratio: 1,
-          retry: { max_attempts: 1 },
-        });
-        return handle.result();
-      });
+      const result = await runJob({ stallLimitMs: 1000 }, jobSpec(jobId, 5, 5, { max_failure_ratio: 1, retry: { max_attempts: 1 } }));
       assert.equal(result.status, 'completed_with_errors', result.error ?? '');
       const out = await readOutputs(output, jobId);
       const failed = out.manifest.failed_batches as { batch: number; code: string; message: string }[];
@@ -137,16 +139,7 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
     const before = predict();
     const jobId = uniqueId('slow');
     try {
-      const result = await withWorker({ taskQueue, tfservingTarget: target, stallLimitMs: 30_000 }, async () => {
-        const handle = await startJob(taskQueue, {
-          job_id: jobId,
-          model: { name: 'recommender' },
-          input: { item_list: { items: users(0, 5), batch_size: 5 } },
-          output: { s3_path: output },
-          retry: { max_attempts: 3, initial_interval: '50ms' },
-        });
-        return handle.result();
-      });
+      const result = await runJob({ stallLimitMs: 30_000 }, jobSpec(jobId, 5, 5, { retry: { max_attempts: 3, initial_interval: '50ms' } }));
       assert.equal(result.status, 'succeeded', result.error ?? '');
       const after = predict();
       assert.equal(after.requests - before.requests, 1, 'one call: the attempt was not timed out by the heartbeat timeout and retried');
@@ -162,13 +155,7 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
     const jobId = uniqueId('cancel');
     try {
       const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
-        const handle = await startJob(taskQueue, {
-          job_id: jobId,
-          model: { name: 'recommender' },
-          input: { item_list: { items: users(0, 40), batch_size: 10 } },
-          output: { s3_path: output },
-          parallelism: 2,
-        });
+        const handle = await startJob(taskQueue, jobSpec(jobId, 40, 10, { parallelism: 2 }));
         await until(() => predict().in_flight === 2, 'two Predict calls in flight');
         // Past the first heartbeat of both batches, so the next one is throttled: the worst case.
         await sleep(1500);
@@ -191,23 +178,15 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
   });
 
   it('two jobs at once on one model: the per-model cap is never exceeded and both progress', async () => {
-    const fresh = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
-    fresh.faults.set({ latency: { kind: 'fixed', ms: 60 } });
+    const fresh = await freshServer(60);
     const a = uniqueId('fair-a');
     const b = uniqueId('fair-b');
     const samples: { a: JobProgress; b: JobProgress }[] = [];
     try {
       await withWorker({ taskQueue, tfservingTarget: `127.0.0.1:${fresh.port}`, maxActivities: 100, perModelLimit: 2, maxPredictCalls: 16, maxPredictBatch: 5 }, async () => {
-        const spec = (jobId: string, n: number) => ({
-          job_id: jobId,
-          model: { name: 'recommender' },
-          input: { item_list: { items: users(0, n), batch_size: 20 } },
-          output: { s3_path: output },
-          parallelism: 1000,
-        });
-        const ha = await startJob(taskQueue, spec(a, 1200));
+        const ha = await startJob(taskQueue, jobSpec(a, 1200, 20, { parallelism: 1000 }));
         await waitForProgress(ha, (p) => p.items_succeeded > 0);
-        const hb = await startJob(taskQueue, spec(b, 100));
+        const hb = await startJob(taskQueue, jobSpec(b, 100, 20, { parallelism: 1000 }));
         const done = (p: JobProgress) => p.finished_at !== null;
         for (;;) {
           const s = { a: await ha.query<JobProgress>('status'), b: await hb.query<JobProgress>('status') };
@@ -237,22 +216,13 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
 
   it('waiting for a Predict permit does not count against batch_timeout', async () => {
     // One permit, 20 batches at once, 300 ms per call: the last batch waits ~6 s for its permit, three times its batch_timeout.
-    const fresh = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
-    fresh.faults.set({ latency: { kind: 'fixed', ms: 300 } });
+    const fresh = await freshServer(300);
     const jobId = uniqueId('permits');
     try {
-      const result = await withWorker({ taskQueue, tfservingTarget: `127.0.0.1:${fresh.port}`, maxActivities: 20, perModelLimit: 1 }, async () => {
-        const handle = await startJob(taskQueue, {
-          job_id: jobId,
-          model: { name: 'recommender' },
-          input: { item_list: { items: users(0, 200), batch_size: 10 } },
-          output: { s3_path: output },
-          parallelism: 20,
-          batch_timeout: '2s',
-          retry: { max_attempts: 1 },
-        });
-        return handle.result();
-      });
+      const result = await runJob(
+        { tfservingTarget: `127.0.0.1:${fresh.port}`, maxActivities: 20, perModelLimit: 1 },
+        jobSpec(jobId, 200, 10, { parallelism: 20, batch_timeout: '2s', retry: { max_attempts: 1 } }),
+      );
       assert.equal(result.status, 'succeeded', result.error ?? '');
       const stats = fresh.stats().rpcs.Predict;
       assert.equal(stats.max_in_flight, 1);
@@ -268,18 +238,7 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
     server.faults.set({ latency: { kind: 'fixed', ms: 5000 } });
     const jobId = uniqueId('btimeout');
     try {
-      const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
-        const handle = await startJob(taskQueue, {
-          job_id: jobId,
-          model: { name: 'recommender' },
-          input: { item_list: { items: users(0, 5), batch_size: 5 } },
-          output: { s3_path: output },
-          batch_timeout: '1s',
-          max_failure_ratio: 1,
-          retry: { max_attempts: 1 },
-        });
-        return handle.result();
-      });
+      const result = await runJob({}, jobSpec(jobId, 5, 5, { batch_timeout: '1s', max_failure_ratio: 1, retry: { max_attempts: 1 } }));
       assert.equal(result.status, 'completed_with_errors', result.error ?? '');
       const out = await readOutputs(output, jobId);
       const failed = out.manifest.failed_batches as { code: string; message: string }[];
