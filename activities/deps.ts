@@ -18,6 +18,8 @@ export interface ActivityDeps {
   maxPredictBatch: number;
   /** Size of the plain chunks planning stages a `.gz` input into (NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES). */
   gzStageChunkBytes: number;
+  /** A batch's Predict call or S3 request without progress for this long is aborted (Stalled). */
+  stallLimitMs: number;
   /** Named completion webhooks (NIGHTSHIFT_WEBHOOKS_FILE), read once at start. */
   webhooks: Webhooks;
 }

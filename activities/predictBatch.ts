@@ -1,8 +1,10 @@
 /**
  * Batch activity: reads one task of the plan from S3, calls Predict (sub-batched, bad items
  * isolated), and writes the task's part(s) under deterministic keys, so a retry overwrites
- * instead of duplicating. It heartbeats every second; a cancelled job aborts its in-flight
- * gRPC and S3 calls through the activity's cancellation signal.
+ * instead of duplicating. Its calls run under a BatchWatch (src/batch/batchWatch.ts): liveness
+ * heartbeats while no call is stalled, a `Stalled` failure for a call without progress for the
+ * stall limit, batch_timeout counted without Predict permit waits, and a cancelled job aborts its
+ * in-flight gRPC and S3 calls.
  *
  * Retryable TF Serving errors are thrown for Temporal to retry; on the last attempt, or for a
  * non-retryable error, the failure is returned as data so the job records it and goes on.
@@ -21,7 +23,8 @@ import { parseLines } from '../src/batch/cutLines';
 import { PredictRun, type PredictCall } from '../src/batch/predictItems';
 import { writeBatchParts } from '../src/batch/writeParts';
 import { prepareLines, predictPrepared, selectItems, type PreparedItems } from '../src/batch/preparedItems';
-import { AutoHeartbeat } from '../src/batch/autoHeartbeat';
+import { BatchTimeoutError, BatchWatch, StalledError } from '../src/batch/batchWatch';
+import { durationMs } from '../src/job/spec';
 import { mapLimit } from '../src/batch/mapLimit';
 import { runGzipTask, type GzipProgress } from '../src/batch/gzipTask';
 import { TfServingError } from '../src/tfserving/errors';
@@ -42,6 +45,8 @@ export interface BatchJobRef {
   max_attempts: number;
   /** Digits of part numbers in keys (plan.part_key_width); absent for jobs planned before it: 6. */
   part_key_width?: number;
+  /** The spec's batch_timeout; absent in batches scheduled by older code (their start-to-close was it). */
+  batch_timeout?: string;
 }
 
 export interface PredictBatchInput {
@@ -70,19 +75,25 @@ const OBJECT_FETCH_CONCURRENCY = 8;
 
 type Only = { only?: ItemRanges };
 
-async function readLinesTask(deps: ActivityDeps, task: LinesTask & Only, signal: AbortSignal): Promise<PreparedItems> {
+type Watch = BatchWatch<GzipProgress>;
+
+async function readLinesTask(deps: ActivityDeps, task: LinesTask & Only, watch: Watch): Promise<PreparedItems> {
   // Pinned to the ETag planning cut the byte ranges from: other content would shift or garble lines.
-  const bytes = await getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal, task.etag);
+  const bytes = await watch.track(`S3 GetObject s3://${task.bucket}/${task.key}`, (signal) =>
+    getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal, task.etag),
+  );
   const source = task.has_source ? (task.source ?? `s3://${task.bucket}/${task.key}`) : undefined;
   const prepared = prepareLines(parseLines(bytes, task.first_line), task.first_item, source);
   const only = task.only;
   return only ? selectItems(prepared, (i) => inRanges(only, i)) : prepared;
 }
 
-async function prepareObjects(deps: ActivityDeps, task: ObjectsTask & Only, inputName: string, signal: AbortSignal): Promise<PreparedItems> {
+async function prepareObjects(deps: ActivityDeps, task: ObjectsTask & Only, inputName: string, watch: Watch): Promise<PreparedItems> {
   const only = task.only;
   const objects = task.objects.map((o, i) => ({ ...o, index: task.first_item + i })).filter((o) => !only || inRanges(only, o.index));
-  const bodies = await mapLimit(objects, OBJECT_FETCH_CONCURRENCY, (o) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal, o.etag));
+  const bodies = await mapLimit(objects, OBJECT_FETCH_CONCURRENCY, (o) =>
+    watch.track(`S3 GetObject s3://${o.bucket}/${o.key}`, (signal) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal, o.etag)),
+  );
   return {
     refs: objects.map((o) => ({ index: o.index, source: `s3://${o.bucket}/${o.key}` })),
     known: objects.map(() => undefined),
@@ -98,39 +109,52 @@ function doneSoFar(task: PlanTask, nextBatch: number): { done: number; failedBat
   return { done, failedBatch: task.batch + (run[done] ?? nextBatch) };
 }
 
-export function predictCallFor(deps: ActivityDeps, model: ModelRef, signal: AbortSignal): PredictCall {
+/**
+ * One Predict call of a batch: a fair turn at the worker's Predict permits (waiting does not count
+ * against batch_timeout), then the call itself under the stall limit.
+ */
+export function predictCallFor(deps: ActivityDeps, job: { job_id: string; model: ModelRef }, watch: Watch): PredictCall {
+  const { model } = job;
   const client = deps.tfserving.forModel(model.name);
-  return (values) =>
-    deps.limiter.run(model.name, signal, async () => {
-      const res = await client.predict(model, values, { signal });
+  return async (values) => {
+    const release = await watch.waitFor(() => deps.limiter.acquire(model.name, job.job_id, watch.signal));
+    try {
+      const res = await watch.track(`Predict ${model.name} (${values.length} items)`, (signal) => client.predict(model, values, { signal }));
       return { outputs: res.outputs, modelVersion: res.model.version };
-    });
+    } finally {
+      release();
+    }
+  };
 }
 
 export function createPredictBatch(deps: ActivityDeps) {
   return async function predictBatch({ job, task: taskIndex }: PredictBatchInput): Promise<TaskResult> {
     const ctx = Context.current();
-    const signal = ctx.cancellationSignal;
     const loc: JobLocation = jobLocation(job.output_path, job.job_id);
-    const task: PlanTask = await loadTask(deps.s3, loc, taskIndex, job.tasks_per_chunk);
     const resume = ctx.info.heartbeatDetails as GzipProgress | undefined;
     const progress: GzipProgress = resume ?? { next_batch: 0, items_succeeded: 0, items_failed: 0, items_done: 0 };
-    const hb = new AutoHeartbeat<GzipProgress>(progress);
-    const call = predictCallFor(deps, modelForBatch(job.model, job.model_version), signal);
+    const budgetMs = job.batch_timeout ? durationMs(job.batch_timeout) : ctx.info.startToCloseTimeoutMs;
+    const watch: Watch = new BatchWatch<GzipProgress>(progress, { stallLimitMs: deps.stallLimitMs, budgetMs });
+    const call = predictCallFor(deps, { job_id: job.job_id, model: modelForBatch(job.model, job.model_version) }, watch);
     let modelVersion: string | null = null;
+    let task: PlanTask | null = null;
     try {
+      // Shared by the batches that read the same plan chunk, so not aborted for one of them: the S3 socket timeout bounds it.
+      task = await loadTask(deps.s3, loc, taskIndex, job.tasks_per_chunk);
       if (task.kind === 'gzip') {
-        const run = await runGzipTask({ deps, loc, task, job, call, progress, hb, signal, attempt: ctx.info.attempt });
+        const run = await runGzipTask({ deps, loc, task, job, call, progress, watch, attempt: ctx.info.attempt });
         modelVersion = run.modelVersion;
       } else {
-        const prepared = task.kind === 'lines' ? await readLinesTask(deps, task, signal) : await prepareObjects(deps, task, job.input_name ?? '', signal);
-        const run = new PredictRun(call, deps.maxPredictBatch, (done) => hb.beat({ ...progress, items_done: done }));
+        const prepared = task.kind === 'lines' ? await readLinesTask(deps, task, watch) : await prepareObjects(deps, task, job.input_name ?? '', watch);
+        const run = new PredictRun(call, deps.maxPredictBatch, (done) => watch.beat({ ...progress, items_done: done }));
         const outcomes = await predictPrepared(run, prepared);
         modelVersion = run.modelVersion;
-        // Not abortable: once predicted, a part is written whole, so a counted batch always has its part.
+        // Not abortable by a cancel: once predicted, a part is written whole, so a counted batch always has its part.
+        // A stalled write is aborted (the attempt fails and is retried; the part keys are fixed).
         const written = await writeBatchParts(deps.s3, loc, task.batch, prepared.refs, outcomes, job.include_input, {
           mayHaveStaleErrors: ctx.info.attempt > 1,
           keyWidth: job.part_key_width,
+          track: (name, fn) => watch.track(name, fn, { whole: true }),
         });
         progress.next_batch = 1;
         progress.items_succeeded = written.items_succeeded;
@@ -146,14 +170,18 @@ export function createPredictBatch(deps: ActivityDeps) {
         model_version: modelVersion,
         failure: null,
       };
-    } catch (err) {
-      if (signal.aborted) throw err instanceof CancelledFailure ? err : new CancelledFailure('batch cancelled');
+    } catch (caught) {
+      if (ctx.cancellationSignal.aborted) throw caught instanceof CancelledFailure ? caught : new CancelledFailure('batch cancelled');
+      // Whatever a call threw when the batch ran out of time, the failure is the timeout.
+      const err = watch.failure ?? caught;
+      if (!task) throw err;
       const lastAttempt = ctx.info.attempt >= job.max_attempts;
       // A changed input or an S3 error such as NoSuchKey stays so on the next attempt (s3Errors.ts).
       const permanent = permanentFailure(err, `batch task ${taskIndex}`);
       const retryable = permanent === undefined && (!(err instanceof TfServingError) || err.retryable);
       if (retryable && !lastAttempt) {
-        throw err instanceof TfServingError ? toApplicationFailure(err) : err;
+        // Ours carry their name as the failure type (`Stalled`, `BatchTimeout`), as in the manifest.
+        throw err instanceof TfServingError || err instanceof StalledError || err instanceof BatchTimeoutError ? toApplicationFailure(err) : err;
       }
       const code = permanent?.type ?? (err instanceof TfServingError ? err.codeName : ((err as { name?: string }).name ?? 'Error'));
       const message = permanent?.message ?? (err as Error).message;
@@ -173,7 +201,7 @@ export function createPredictBatch(deps: ActivityDeps) {
         failure: { batch: failedBatch, code, message },
       };
     } finally {
-      hb.stop();
+      watch.stop();
     }
   };
 }

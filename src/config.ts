@@ -29,6 +29,8 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_S3_FORCE_PATH_STYLE', default: 'true', description: 'Path-style bucket addressing (needed by MinIO and local servers).' },
   { name: 'NIGHTSHIFT_S3_CHECKSUMS', default: 'WHEN_REQUIRED', description: 'requestChecksumCalculation/responseChecksumValidation: WHEN_REQUIRED or WHEN_SUPPORTED.' },
   { name: 'NIGHTSHIFT_S3_PRESIGN_ENDPOINT', default: '', description: 'S3 endpoint put in presigned result URLs, when clients reach S3 by another address; empty = NIGHTSHIFT_S3_ENDPOINT.' },
+  { name: 'NIGHTSHIFT_S3_CONNECT_TIMEOUT_MS', default: '5000', description: 'S3 client: longest wait for a TCP/TLS connection.' },
+  { name: 'NIGHTSHIFT_S3_SOCKET_TIMEOUT_MS', default: '60000', description: 'S3 client: a request whose socket moves no bytes for this long fails (and is retried).' },
   { name: 'NIGHTSHIFT_S3_BUCKET', default: 'nightshift', description: 'Bucket the local stack creates and the demo writes to.' },
   { name: 'NIGHTSHIFT_TFSERVING_TARGET', default: '127.0.0.1:8500', description: 'TF Serving gRPC target(s): host:port[,host:port] or dns:host:port.' },
   { name: 'NIGHTSHIFT_TFSERVING_MODEL_TARGETS', default: '', description: 'Per-model targets: model=target;model2=target2 (overrides NIGHTSHIFT_TFSERVING_TARGET).' },
@@ -56,6 +58,8 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', default: '16', description: 'Predict calls in flight per worker process, all models.' },
   { name: 'NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', default: '8', description: 'Predict calls in flight per model per worker, shared by all jobs.' },
   { name: 'NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES', default: '67108864', description: 'Planning inflates each .gz input into plain chunks of about this many bytes (64 MiB), cut at batch boundaries.' },
+  { name: 'NIGHTSHIFT_WORKER_STALL_LIMIT_MS', default: '60000', description: 'A Predict call or S3 request of a batch with no progress for this long is aborted; the attempt fails as Stalled and is retried.' },
+  { name: 'NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', default: '5000', description: 'At most one recorded heartbeat per activity this often (billed on Temporal Cloud); below the batch heartbeat timeout of 10 s.' },
   { name: 'NIGHTSHIFT_DATA_DIR', default: '.data', description: 'Local stack data and logs (git-ignored).' },
   { name: 'NIGHTSHIFT_LOG_LEVEL', default: 'info', description: 'pino log level.' },
 ] as const satisfies readonly EnvVar[];
@@ -117,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       checksums: field('NIGHTSHIFT_S3_CHECKSUMS', z.enum(['WHEN_REQUIRED', 'WHEN_SUPPORTED'])),
       bucket: r.NIGHTSHIFT_S3_BUCKET,
       presignEndpoint: r.NIGHTSHIFT_S3_PRESIGN_ENDPOINT || undefined,
+      connectTimeoutMs: field('NIGHTSHIFT_S3_CONNECT_TIMEOUT_MS', int(1)),
+      socketTimeoutMs: field('NIGHTSHIFT_S3_SOCKET_TIMEOUT_MS', int(1)),
     },
     tfserving: {
       target: field('NIGHTSHIFT_TFSERVING_TARGET', z.string().min(1)),
@@ -154,6 +160,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxPredictCalls: field('NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', int(1)),
       perModelLimit: field('NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', int(1)),
       gzStageChunkBytes: field('NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES', int(1)),
+      stallLimitMs: field('NIGHTSHIFT_WORKER_STALL_LIMIT_MS', int(100)),
+      // predictBatch's heartbeat timeout is 10 s: a throttle at or above it would let a live batch time out.
+      heartbeatThrottleMs: field('NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', int(100).max(8000)),
     },
     dataDir: r.NIGHTSHIFT_DATA_DIR,
     logLevel: r.NIGHTSHIFT_LOG_LEVEL,

@@ -167,9 +167,13 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
     retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['InvalidJob'] },
   });
   const { predictBatch } = wf.proxyActivities<Activities>({
-    startToCloseTimeout: spec.batch_timeout as Duration,
-    // Short, so a killed worker's batch is retried elsewhere within seconds.
+    // A backstop only: the batch keeps batch_timeout itself, not counting its waits for a Predict
+    // permit (src/batch/batchWatch.ts), and a hung call fails on the stall limit. A batch never outlives its job anyway.
+    startToCloseTimeout: Math.max(durationMs(spec.timeout), durationMs(spec.batch_timeout)),
+    // Short, so a killed worker's batch is retried elsewhere within seconds; a live batch heartbeats while no call is stalled.
     heartbeatTimeout: '10s',
+    // Task queue fairness (servers with fairness enabled): backlogged batches of concurrent jobs are dispatched in turn, by job.
+    priority: { fairnessKey: spec.job_id.slice(0, 64) },
     retry: {
       maximumAttempts: spec.retry.max_attempts,
       initialInterval: spec.retry.initial_interval as Duration,
@@ -386,6 +390,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
         tasks_per_chunk: plan.tasks_per_chunk,
         max_attempts: spec.retry.max_attempts,
         ...(plan.part_key_width !== undefined ? { part_key_width: plan.part_key_width } : {}),
+        batch_timeout: spec.batch_timeout,
       };
       while (state.next_task < plan.tasks_total) {
         await wf.condition(() => (!state.paused && inFlight < state.parallelism) || historyFull());

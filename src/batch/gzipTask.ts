@@ -13,7 +13,7 @@ import { isBlankLine } from './blankLine';
 import { PredictRun, type PredictCall } from './predictItems';
 import { writeBatchParts } from './writeParts';
 import { prepareLines, predictPrepared, selectItems } from './preparedItems';
-import type { AutoHeartbeat } from './autoHeartbeat';
+import type { BatchWatch } from './batchWatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 /** Heartbeat details of a batch activity; `next_batch` counts finished parts of the task. */
@@ -33,18 +33,19 @@ export interface GzipTaskArgs {
   job: { include_input: boolean; part_key_width?: number };
   call: PredictCall;
   progress: GzipProgress;
-  hb: AutoHeartbeat<GzipProgress>;
-  signal: AbortSignal;
+  watch: BatchWatch<GzipProgress>;
   attempt: number;
 }
 
 export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: string | null }> {
   const { task, progress } = a;
-  const body = await getObjectStream(a.deps.s3, task.bucket, task.key, undefined, a.signal, task.etag);
+  const source = `s3://${task.bucket}/${task.key}`;
+  // The open is tracked; the body is read between Predict calls, so its stalls are the S3 socket timeout's.
+  const body = await a.watch.track(`S3 GetObject ${source}`, (signal) => getObjectStream(a.deps.s3, task.bucket, task.key, undefined, signal, task.etag));
+  a.watch.signal.addEventListener('abort', () => body.destroy(), { once: true });
   const gunzip = body.pipe(createGunzip());
   const lines = createInterface({ input: gunzip, crlfDelay: Infinity });
-  const source = `s3://${task.bucket}/${task.key}`;
-  const run = new PredictRun(a.call, a.deps.maxPredictBatch, (done) => a.hb.beat({ ...progress, items_done: done }));
+  const run = new PredictRun(a.call, a.deps.maxPredictBatch, (done) => a.watch.beat({ ...progress, items_done: done }));
   let batchNo = 0;
   let lineNo = 0;
   let item = task.first_item;
@@ -61,12 +62,13 @@ export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: stri
       const written = await writeBatchParts(a.deps.s3, a.loc, task.batch + batchNo, prepared.refs, outcomes, a.job.include_input, {
         mayHaveStaleErrors: a.attempt > 1,
         keyWidth: a.job.part_key_width,
+        track: (name, fn) => a.watch.track(name, fn, { whole: true }),
       });
       progress.next_batch = batchNo + 1;
       progress.items_succeeded += written.items_succeeded;
       progress.items_failed += written.items_failed;
       progress.items_done = 0;
-      a.hb.beat({ ...progress });
+      a.watch.beat({ ...progress });
     }
     item += pending.length;
     batchNo++;

@@ -34,6 +34,9 @@ export interface WrittenBatch {
   items_failed: number;
 }
 
+/** Runs one S3 request under the batch's stall limit (BatchWatch.track); by default just with `opts.signal`. */
+export type TrackCall = <T>(name: string, fn: (signal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+
 /** Item count stored on each part, so the manifest need not read parts back. */
 export const ITEMS_METADATA = 'nightshift-items';
 
@@ -44,9 +47,9 @@ export async function writeBatchParts(
   refs: ItemRef[],
   outcomes: ItemOutcome[],
   includeInput: boolean,
-  opts: { signal?: AbortSignal; mayHaveStaleErrors?: boolean; keyWidth?: number } = {},
+  opts: { signal?: AbortSignal; mayHaveStaleErrors?: boolean; keyWidth?: number; track?: TrackCall } = {},
 ): Promise<WrittenBatch> {
-  const { signal } = opts;
+  const track: TrackCall = opts.track ?? ((_name, fn) => fn(opts.signal));
   const ok: string[] = [];
   const bad: string[] = [];
   refs.forEach((ref, i) => {
@@ -59,20 +62,16 @@ export async function writeBatchParts(
   });
   const body = ok.length ? `${ok.join('\n')}\n` : '';
   const key = partKey(loc, batch, opts.keyWidth);
-  await putObject(s3, loc.bucket, key, body, {
-    contentType: 'application/x-ndjson',
-    metadata: { [ITEMS_METADATA]: String(ok.length) },
-    signal,
-  });
+  await track(`S3 PutObject s3://${loc.bucket}/${key}`, (signal) =>
+    putObject(s3, loc.bucket, key, body, { contentType: 'application/x-ndjson', metadata: { [ITEMS_METADATA]: String(ok.length) }, signal }),
+  );
   const errKey = errorPartKey(loc, batch, opts.keyWidth);
   if (bad.length) {
-    await putObject(s3, loc.bucket, errKey, `${bad.join('\n')}\n`, {
-      contentType: 'application/x-ndjson',
-      metadata: { [ITEMS_METADATA]: String(bad.length) },
-      signal,
-    });
+    await track(`S3 PutObject s3://${loc.bucket}/${errKey}`, (signal) =>
+      putObject(s3, loc.bucket, errKey, `${bad.join('\n')}\n`, { contentType: 'application/x-ndjson', metadata: { [ITEMS_METADATA]: String(bad.length) }, signal }),
+    );
   } else if (opts.mayHaveStaleErrors ?? true) {
-    await deleteObject(s3, loc.bucket, errKey, signal);
+    await track(`S3 DeleteObject s3://${loc.bucket}/${errKey}`, (signal) => deleteObject(s3, loc.bucket, errKey, signal));
   }
   return { batch, part_key: key, part_bytes: Buffer.byteLength(body), items_succeeded: ok.length, items_failed: bad.length };
 }

@@ -39,6 +39,10 @@ export interface RpcStats {
   requests: number;
   ok: number;
   errors: Record<string, number>;
+  /** Calls received and not yet answered or cancelled by their client. */
+  in_flight: number;
+  /** The most calls ever in flight at once (what a client-side concurrency cap must never exceed). */
+  max_in_flight: number;
 }
 
 export interface ModelServerStats {
@@ -78,7 +82,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
   const faults = new FaultController(opts.faults);
   const encoding = opts.responseEncoding ?? 'typed_fields';
   const rpcStats = Object.fromEntries(
-    (['Predict', 'GetModelMetadata', 'GetModelStatus'] as const).map((m) => [m, { requests: 0, ok: 0, errors: {} }]),
+    (['Predict', 'GetModelMetadata', 'GetModelStatus'] as const).map((m) => [m, { requests: 0, ok: 0, errors: {}, in_flight: 0, max_in_flight: 0 }]),
   ) as Record<RpcName, RpcStats>;
   let state: ModelServerStats['state'] = 'serving';
 
@@ -138,7 +142,18 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
     };
     return (call, callback) => {
       s.requests++;
-      handle(call, callback, faults.decide(method));
+      s.in_flight++;
+      s.max_in_flight = Math.max(s.max_in_flight, s.in_flight);
+      let open = true;
+      const close = () => {
+        if (open) s.in_flight--;
+        open = false;
+      };
+      call.once('cancelled', close);
+      handle(call, (err, res) => {
+        close();
+        callback(err, res);
+      }, faults.decide(method));
     };
   }
 

@@ -39,6 +39,9 @@ export function createS3Client(cfg: Config['s3']): S3Client {
     forcePathStyle: cfg.forcePathStyle,
     requestChecksumCalculation: cfg.checksums,
     responseChecksumValidation: cfg.checksums,
+    // The SDK waits forever by default: a dead connection would hold a batch until its batch_timeout.
+    // socketTimeout is idle time (no bytes either way), so a slow but moving transfer is never cut.
+    requestHandler: { connectionTimeout: cfg.connectTimeoutMs, socketTimeout: cfg.socketTimeoutMs },
     credentials:
       cfg.accessKeyId && cfg.secretAccessKey
         ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey }

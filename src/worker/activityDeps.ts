@@ -18,6 +18,7 @@ export function createActivityDeps(config: Config, logger: Logger): ActivityDeps
     logger,
     maxPredictBatch: config.tfserving.maxBatchSize,
     gzStageChunkBytes: config.worker.gzStageChunkBytes,
+    stallLimitMs: config.worker.stallLimitMs,
     webhooks,
     close: () => tfserving.close(),
   };

@@ -34,9 +34,10 @@ export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Work
     ...workflowCode(opts.workflowBundle),
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: config.worker.maxActivities,
-    // Cancellation reaches an activity only through a heartbeat: keep the throttle short.
-    maxHeartbeatThrottleInterval: '1s',
-    defaultHeartbeatThrottleInterval: '1s',
+    // Each recorded heartbeat is a billed action on Temporal Cloud, and a cancellation reaches an
+    // activity only with a heartbeat's answer: a few seconds between them (docs/jobs.md).
+    maxHeartbeatThrottleInterval: config.worker.heartbeatThrottleMs,
+    defaultHeartbeatThrottleInterval: config.worker.heartbeatThrottleMs,
     shutdownGraceTime: '10s',
   });
 }

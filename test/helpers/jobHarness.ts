@@ -56,6 +56,10 @@ export interface WorkerOptions {
   gzStageChunkBytes?: number;
   /** Sees the worker's activity deps before it starts, e.g. to count or fault its S3 requests. */
   onDeps?: (deps: ActivityDeps) => void;
+  /** Worker limits (NIGHTSHIFT_WORKER_*), for fleet behaviour tests. */
+  perModelLimit?: number;
+  maxPredictCalls?: number;
+  stallLimitMs?: number;
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -67,6 +71,9 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
       ...config.worker,
       maxActivities: opts.maxActivities ?? config.worker.maxActivities,
       gzStageChunkBytes: opts.gzStageChunkBytes ?? config.worker.gzStageChunkBytes,
+      perModelLimit: opts.perModelLimit ?? config.worker.perModelLimit,
+      maxPredictCalls: opts.maxPredictCalls ?? config.worker.maxPredictCalls,
+      stallLimitMs: opts.stallLimitMs ?? config.worker.stallLimitMs,
     },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
   };
