@@ -24,6 +24,7 @@ import { mapLimit } from '../src/batch/mapLimit';
 import { runGzipTask, type GzipProgress } from '../src/batch/gzipTask';
 import { TfServingError } from '../src/tfserving/errors';
 import { toApplicationFailure } from '../src/tfserving/temporalFailure';
+import { boundedFailure } from '../src/job/bounds';
 
 /** What every batch activity of a job needs to know; small, so it can ride in each call. */
 export interface BatchJobRef {
@@ -155,7 +156,8 @@ export function createPredictBatch(deps: ActivityDeps) {
         items_succeeded: progress.items_succeeded,
         items_failed: taskItemCount(task) - progress.items_succeeded,
         model_version: modelVersion,
-        failure: { batch: failedBatch, code, message: (err as Error).message },
+        // Bounded: the job keeps up to 200 of these in its state, which Temporal caps at 2 MB.
+        failure: boundedFailure({ batch: failedBatch, code, message: (err as Error).message }),
       };
     } finally {
       hb.stop();
