@@ -138,6 +138,53 @@ export function exactlyOnce(lines: OutputLine[], expected: number): { duplicates
   return { duplicates, missing };
 }
 
+/**
+ * Attempts beyond the first of the job's batch activities, from its history (a retried activity's
+ * ActivityTaskStarted records its last attempt): each may have predicted its batch once more.
+ */
+export async function extraBatchAttempts(handle: Pick<WorkflowHandle, 'fetchHistory'>): Promise<number> {
+  const history = await handle.fetchHistory();
+  const predicts = new Set<string>();
+  let extra = 0;
+  for (const e of history.events ?? []) {
+    if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'predictBatch') predicts.add(String(e.eventId));
+    const started = e.activityTaskStartedEventAttributes;
+    if (started?.attempt && started.attempt > 1 && predicts.has(String(started.scheduledEventId))) extra += started.attempt - 1;
+  }
+  return extra;
+}
+
+export interface PredictionCount {
+  /** Items the model server answered for the job (its `rpcs.Predict.items` delta). */
+  predicted: number;
+  /** Every item once. */
+  min: number;
+  /** Every item once, plus one whole batch for each attempt that was retried. */
+  max: number;
+}
+
+/**
+ * Exactly once, counted at the model server: each item was predicted, and no more often than the
+ * retried attempts explain (a worker killed mid-batch legitimately costs that batch a second
+ * prediction; nothing else may). The keys in S3 are deterministic and cannot show a duplicate.
+ */
+export function predictionCount(predicted: number, job: { items: number; batchSize: number; extraAttempts: number }): PredictionCount {
+  return { predicted, min: job.items, max: job.items + job.batchSize * job.extraAttempts };
+}
+
+export function predictedAtMostOnce(c: PredictionCount): boolean {
+  return c.predicted >= c.min && c.predicted <= c.max;
+}
+
+/** Polls `pred` until it holds (or throws after `timeoutMs`): for counters that settle after the fact. */
+export async function eventually(what: string, pred: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Polls the status query until `pred` holds (or throws after `timeoutMs`). */
 export async function waitForProgress(
   handle: WorkflowHandle<typeof batchJob>,
