@@ -3,6 +3,7 @@
  * addresses), a real worker started with `Worker.runUntil`, and readers that check results in
  * S3 rather than trusting counts.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
@@ -174,6 +175,18 @@ export function predictionCount(predicted: number, job: { items: number; batchSi
 
 export function predictedAtMostOnce(c: PredictionCount): boolean {
   return c.predicted >= c.min && c.predicted <= c.max;
+}
+
+/** Asserts the job's items were predicted at most once per attempt (see predictionCount); returns the count. */
+export async function assertPredictedOnce(
+  handle: Pick<WorkflowHandle, 'fetchHistory'>,
+  predicted: number,
+  job: { items: number; batchSize: number },
+): Promise<PredictionCount & { extraAttempts: number }> {
+  const extraAttempts = await extraBatchAttempts(handle);
+  const count = predictionCount(predicted, { ...job, extraAttempts });
+  assert.ok(predictedAtMostOnce(count), `predictions at the model server: ${JSON.stringify(count)} (${extraAttempts} retried attempts)`);
+  return { ...count, extraAttempts };
 }
 
 /** Polls `pred` until it holds (or throws after `timeoutMs`): for counters that settle after the fact. */
