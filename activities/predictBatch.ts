@@ -31,6 +31,7 @@ import { TfServingError } from '../src/tfserving/errors';
 import { toApplicationFailure } from '../src/tfserving/temporalFailure';
 import { permanentFailure } from '../src/storage/s3Errors';
 import { removeBatchParts } from '../src/batch/removeParts';
+import { boundedFailure } from '../src/job/bounds';
 
 /** What every batch activity of a job needs to know; small, so it can ride in each call. */
 export interface BatchJobRef {
@@ -198,7 +199,8 @@ export function createPredictBatch(deps: ActivityDeps) {
         items_succeeded: progress.items_succeeded,
         items_failed: taskItemCount(task) - progress.items_succeeded,
         model_version: modelVersion,
-        failure: { batch: failedBatch, code, message },
+        // Bounded: the job keeps up to 200 of these in its state, which Temporal caps at 2 MB.
+        failure: boundedFailure({ batch: failedBatch, code, message }),
       };
     } finally {
       watch.stop();

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { durationMs, parseJobSpec } from '../src/job/spec';
+import { boundedFailure, boundedMessage, MAX_CONFIG_BYTES, MAX_ERROR_CODE_CHARS, MAX_ERROR_MESSAGE_CHARS, truncateText, utf8Bytes } from '../src/job/bounds';
 
 const minimal = {
   model: { name: 'recommender' },
@@ -64,5 +65,32 @@ describe('job spec', () => {
     assert.equal(durationMs('10m'), 600_000);
     assert.equal(durationMs('6h'), 21_600_000);
     assert.throws(() => durationMs('6 hours'));
+  });
+});
+
+describe('payload bounds', () => {
+  it('cuts long messages to MAX_ERROR_MESSAGE_CHARS, saying how much was cut', () => {
+    const long = 'e'.repeat(10_000);
+    const cut = boundedMessage(long);
+    assert.ok(cut.length <= MAX_ERROR_MESSAGE_CHARS);
+    const m = /^(e+)… \[(\d+) more chars\]$/.exec(cut);
+    assert.ok(m, cut.slice(-40));
+    assert.equal(m[1]!.length + Number(m[2]), long.length, 'kept + cut = whole');
+    assert.equal(boundedMessage('short'), 'short');
+    // A surrogate pair is never split into an invalid half.
+    const emoji = truncateText('😀'.repeat(100), 21);
+    assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(emoji), emoji);
+    assert.deepEqual(boundedFailure({ batch: 3, code: 'C'.repeat(500), message: 'ok' }), { batch: 3, code: 'C'.repeat(MAX_ERROR_CODE_CHARS - 18) + '… [' + String(500 - (MAX_ERROR_CODE_CHARS - 18)) + ' more chars]', message: 'ok' });
+  });
+
+  it('counts UTF-8 bytes as Buffer does', () => {
+    for (const s of ['', 'abc', 'é', '€', '😀', 'a😀é€\u0000']) assert.equal(utf8Bytes(s), Buffer.byteLength(s), s);
+  });
+
+  it('bounds config by its JSON size, at the limit accepted', () => {
+    const at = { ...minimal, config: { k: 'v'.repeat(MAX_CONFIG_BYTES - JSON.stringify({ k: '' }).length) } };
+    assert.ok(parseJobSpec(at).ok);
+    const over = parseJobSpec({ ...minimal, config: { k: 'v'.repeat(MAX_CONFIG_BYTES) } });
+    assert.ok(!over.ok && over.issues.some((i) => i.field === 'config'));
   });
 });

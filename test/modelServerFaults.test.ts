@@ -29,7 +29,7 @@ describe('fault injection at run time', { timeout: 60_000 }, () => {
 
   test('faults are off by default', async () => {
     const { json } = await h.admin('GET', '/faults');
-    assert.deepEqual(json.config, { error_rates: {}, latency: null, hang_rate: 0, crash_after: null, methods: ['Predict'], seed: null });
+    assert.deepEqual(json.config, { error_rates: {}, latency: null, hang_rate: 0, crash_after: null, methods: ['Predict'], message_bytes: null, seed: null });
     for (let i = 0; i < 5; i++) success(await recommend(h, [i]));
   });
 
@@ -88,6 +88,47 @@ describe('fault injection at run time', { timeout: 60_000 }, () => {
     assert.ok(json.stats.hung >= 1);
     await h.admin('DELETE', '/faults');
     success(await recommend(h, [4]));
+  });
+
+  test('message_bytes pads injected error messages to that size', async () => {
+    await h.admin('PUT', '/faults', { error_rates: { FAILED_PRECONDITION: 1 }, message_bytes: 10_240 });
+    const f = failure(await recommend(h, [1]));
+    assert.equal(f.code, grpc.status.FAILED_PRECONDITION);
+    assert.equal(Buffer.byteLength(f.details), 10_240);
+    assert.match(f.details, /^injected fault: FAILED_PRECONDITION x+$/);
+    assert.equal(faultConfigFromArgs(['--fault-message-bytes', '2048']).message_bytes, 2048);
+    await h.admin('DELETE', '/faults');
+  });
+
+  test('stats count Predict calls the client cancelled, and the items predicted', async () => {
+    type Stats = { rpcs: Record<string, { ok: number; cancelled: number; items: number }> };
+    const stats = async () => (await h.admin<Stats>('GET', '/stats')).json.rpcs['Predict']!;
+    const before = await stats();
+    // Answered calls are not cancelled ones (grpc-js signals 'cancelled' at the end of every call).
+    success(await recommend(h, [1, 2, 3]));
+    success(await recommend(h, [4]));
+    const answered = await stats();
+    assert.equal(answered.items - before.items, 4, 'rows of the answered calls');
+    assert.equal(answered.cancelled, before.cancelled);
+
+    await h.admin('PUT', '/faults', { hang_rate: 1 });
+    const hungBefore = h.server.faults.stats().hung;
+    const outcome = new Promise<grpc.ServiceError | null>((resolve) => {
+      const call = h.predictions.Predict({ model_spec: { name: 'recommender' }, inputs: { user_id: userIds([5, 6]) } }, (err) => resolve(err));
+      // Cancel once the server holds the call, so the cancel reaches it as a cancel, not as a refused stream.
+      const poll = setInterval(() => {
+        if (h.server.faults.stats().hung > hungBefore) {
+          clearInterval(poll);
+          call.cancel();
+        }
+      }, 10);
+    });
+    assert.equal((await outcome)?.code, grpc.status.CANCELLED);
+    for (let i = 0; i < 100 && (await stats()).cancelled === before.cancelled; i++) await new Promise((r) => setTimeout(r, 20));
+    const after = await stats();
+    assert.equal(after.cancelled - before.cancelled, 1, 'the cancelled call is counted');
+    assert.equal(after.items, answered.items, 'a cancelled call predicted nothing');
+    await h.admin('DELETE', '/faults');
   });
 
   test('an invalid fault config is refused with 400 and changes nothing', async () => {
@@ -168,6 +209,7 @@ describe('fault flags', () => {
       hang_rate: 0.01,
       crash_after: 100,
       methods: ['Predict', 'GetModelStatus'],
+      message_bytes: null,
       seed: null,
     });
     assert.throws(() => faultConfigFromArgs(['--hang-rate', '3']), /hang_rate/);

@@ -1,6 +1,7 @@
 /**
  * kill -9 a worker process mid-job and start another: the job completes and every item is in
- * S3 exactly once (retried batches overwrite their own deterministic part keys).
+ * S3 exactly once (retried batches overwrite their own deterministic part keys), and the model
+ * server predicted each item once, plus at most the batches whose attempt the kill cut short.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ensureBucket } from '../src/storage/s3';
 import { startModelServer } from '../src/model-server/server';
-import { BUCKET, allLines, exactlyOnce, putJsonLines, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, waitForProgress, users } from './helpers/jobHarness';
+import { BUCKET, allLines, exactlyOnce, assertPredictedOnce, putJsonLines, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, waitForProgress, users } from './helpers/jobHarness';
 
 type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 
@@ -41,6 +42,7 @@ describe('a killed worker', { timeout: 300_000 }, () => {
     const jobId = uniqueId('crash');
     const input = await putJsonLines(`test-in/${jobId}/users.jsonl`, users(0, 1500));
     const output = `s3://${BUCKET}/test-out/`;
+    const predictedBefore = server.stats().rpcs.Predict.items;
     const first = startWorkerProcess(taskQueue, target);
     children.push(first);
     const handle = await startJob(taskQueue, {
@@ -62,6 +64,8 @@ describe('a killed worker', { timeout: 300_000 }, () => {
     const out = await readOutputs(output, jobId);
     assert.equal(out.parts.size, 60);
     assert.deepEqual(exactlyOnce(allLines(out.parts), 1500), { duplicates: [], missing: [] });
+    const count = await assertPredictedOnce(handle, server.stats().rpcs.Predict.items - predictedBefore, { items: 1500, batchSize: 25 });
+    assert.ok(count.extraAttempts > 0, 'the kill cut at least one batch attempt short');
     second.kill('SIGTERM');
     await once(second, 'exit');
   });

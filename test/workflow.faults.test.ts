@@ -10,10 +10,16 @@ import { ensureBucket, listObjects, putObject } from '../src/storage/s3';
 import { jobLocation } from '../src/job/layout';
 import type { JobProgress } from '../src/job/messages';
 import { startModelServer } from '../src/model-server/server';
+import { TfServingClients } from '../src/tfserving/clients';
 import {
   BUCKET,
   allLines,
+  config,
+  eventually,
   exactlyOnce,
+  extraBatchAttempts,
+  predictedAtMostOnce,
+  predictionCount,
   readOutputs,
   s3,
   silentLogger,
@@ -73,6 +79,34 @@ describe('batchJob under faults', { timeout: 600_000 }, () => {
     } finally {
       server.faults.set({});
     }
+  });
+
+  it('predictions counted at the model server catch a batch predicted twice, which S3 keys cannot show', async () => {
+    const jobId = uniqueId('twice');
+    const before = server.stats().rpcs.Predict.items;
+    const { result, extraAttempts } = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
+      const handle = await startJob(taskQueue, {
+        job_id: jobId,
+        model: { name: 'recommender' },
+        input: { item_list: { items: users(0, 100), batch_size: 20 } },
+        output: { s3_path: output },
+      });
+      return { result: await handle.result(), extraAttempts: await extraBatchAttempts(handle) };
+    });
+    assert.equal(result.status, 'succeeded', result.error ?? '');
+    const job = { items: 100, batchSize: 20, extraAttempts };
+    const once = predictionCount(server.stats().rpcs.Predict.items - before, job);
+    assert.ok(predictedAtMostOnce(once), `each item predicted once: ${JSON.stringify(once)}`);
+    // Batch 0 again, as a re-run batch (or a part written twice) would predict it: S3 looks the same.
+    const clients = new TfServingClients({ ...config.tfserving, target });
+    try {
+      await clients.forModel('recommender').predict({ name: 'recommender', signature_name: 'serving_default' }, users(0, 20));
+    } finally {
+      clients.close();
+    }
+    const twice = predictionCount(server.stats().rpcs.Predict.items - before, job);
+    assert.equal(predictedAtMostOnce(twice), false, `the duplicate is caught: ${JSON.stringify(twice)}`);
+    assert.deepEqual(exactlyOnce(allLines((await readOutputs(output, jobId)).parts), 100), { duplicates: [], missing: [] }, 'the keys in S3 cannot show it');
   });
 
   it('a .gz input under faults: each of its 10 batches is its own task, predicted exactly once', async () => {
@@ -156,9 +190,11 @@ describe('batchJob under faults', { timeout: 600_000 }, () => {
   });
 
   for (const how of ['signal', 'temporal'] as const) {
-    it(`cancel mid-job (${how}): cancelled, in-flight batches stop, the manifest lists the parts done`, async () => {
+    it(`cancel mid-job (${how}): cancelled, in-flight Predict calls aborted, the manifest lists the parts done`, async () => {
       server.faults.set({ latency: { kind: 'fixed', ms: 400 } });
       const jobId = uniqueId(`cancel-${how}`);
+      const cancelledBefore = server.stats().rpcs.Predict.cancelled;
+      let hung = 0;
       try {
         const result = await withWorker({ taskQueue, tfservingTarget: target, maxPredictBatch: 10 }, async () => {
           const handle = await startJob(taskQueue, {
@@ -169,11 +205,22 @@ describe('batchJob under faults', { timeout: 600_000 }, () => {
             parallelism: 3,
           });
           await waitForProgress(handle, (p) => p.batches_succeeded >= 2 && p.batches_in_flight > 0);
+          // From here no Predict call is answered, so the ones in flight at the cancel are certain to exist.
+          const hungBefore = server.faults.stats().hung;
+          server.faults.set({ hang_rate: 1 });
+          await eventually('a Predict call in flight', () => server.faults.stats().hung > hungBefore);
           if (how === 'signal') await handle.signal('cancel', 'test');
           else await handle.cancel();
-          return handle.result();
+          const ended = await handle.result();
+          // Checked while the worker still runs (its shutdown would close every call): a call the
+          // cancelled batch left open instead of aborting stays unanswered and uncounted here.
+          hung = server.faults.stats().hung - hungBefore;
+          await eventually('the hung Predict calls to be cancelled', () => server.stats().rpcs.Predict.cancelled - cancelledBefore >= hung);
+          return ended;
         });
         assert.equal(result.status, 'cancelled');
+        assert.ok(hung > 0, 'Predict calls were in flight at the cancel');
+        assert.ok(server.stats().rpcs.Predict.cancelled - cancelledBefore >= hung, 'every in-flight Predict call was cancelled by the client');
         assert.equal(result.batches_in_flight, 0);
         assert.ok(result.batches_succeeded < 40);
         const before = await partKeys(jobId);

@@ -1,7 +1,7 @@
 /**
  * Fault drill: the Temporal server itself goes down mid-job and comes back on the same database.
- * The worker and the client reconnect on their own, the job completes, and S3 holds every item
- * exactly once.
+ * The worker and the client reconnect on their own, the job completes, S3 holds every item
+ * exactly once, and the model server predicted each item once (plus at most the retried batches).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import { connectClient } from '../src/temporal/connectClient';
 import { startModelServer } from '../src/model-server/server';
 import { NightshiftModel, NightshiftStatus, isFinal, type JobProgress } from '../src/job/messages';
 import type { batchJob } from '../workflows';
-import { BUCKET, allLines, config, exactlyOnce, putJsonLines, readOutputs, s3, silentLogger, uniqueId, users } from './helpers/jobHarness';
+import { BUCKET, allLines, config, exactlyOnce, assertPredictedOnce, putJsonLines, readOutputs, s3, silentLogger, uniqueId, users } from './helpers/jobHarness';
 
 type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,6 +80,7 @@ describe('a Temporal server restart', { timeout: 300_000 }, () => {
     const jobId = uniqueId('restart');
     const input = await putJsonLines(`test-in/${jobId}/users.jsonl`, users(0, 1500));
     const output = `s3://${BUCKET}/test-out/`;
+    const predictedBefore = server.stats().rpcs.Predict.items;
     const handle = await client.workflow.start<typeof batchJob>('batchJob', {
       workflowId: jobId,
       taskQueue,
@@ -110,5 +111,6 @@ describe('a Temporal server restart', { timeout: 300_000 }, () => {
     const out = await readOutputs(output, jobId);
     assert.deepEqual(exactlyOnce(allLines(out.parts), 1500), { duplicates: [], missing: [] });
     assert.equal(out.manifest.status, 'succeeded');
+    await assertPredictedOnce(client.workflow.getHandle(jobId), server.stats().rpcs.Predict.items - predictedBefore, { items: 1500, batchSize: 25 });
   });
 });

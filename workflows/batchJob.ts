@@ -30,6 +30,7 @@ import type { PlanSummary } from '../src/job/plan';
 import { sendCompletionWebhook } from './completionWebhook';
 import { isScheduledRunInput, resolveScheduledRun, type ScheduledRunInput, type ScheduledRunRef } from '../src/schedule/scheduledRun';
 import type { LatestPointer } from '../src/schedule/latestPointer';
+import { boundedFailure, boundedMessage } from '../src/job/bounds';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -71,7 +72,12 @@ const MAX_FAILED_BATCHES_KEPT = 200;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/** The failure's code and message, bounded: they enter the job state, the memo and the manifest. */
 function describeFailure(err: unknown): { code: string; message: string } {
+  return boundedFailure(failureOf(err));
+}
+
+function failureOf(err: unknown): { code: string; message: string } {
   let e: unknown = err;
   // ActivityFailure wraps the real cause (ApplicationFailure, TimeoutFailure, ...).
   while (e instanceof wf.ActivityFailure && e.cause) e = e.cause;
@@ -253,7 +259,8 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
   const work = new wf.CancellationScope();
   const requestStop = (status: StopStatus, error: string): void => {
     if (stop) return;
-    stop = { status, error };
+    // A cancel reason comes from the caller: bounded like any message that enters the state.
+    stop = { status, error: boundedMessage(error) };
     work.cancel();
   };
   wf.setHandler(statusQuery, progress);
@@ -327,8 +334,10 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
     state.batches_succeeded += r.batches_succeeded;
     state.batches_failed += r.batches_failed;
     if (r.model_version) state.served_version = r.model_version;
-    if (r.failure) {
-      if (state.failed_batches.length < MAX_FAILED_BATCHES_KEPT) state.failed_batches.push(r.failure);
+    // Results from workers of older code may carry unbounded messages; bound them before keeping them.
+    const failure = r.failure ? boundedFailure(r.failure) : null;
+    if (failure) {
+      if (state.failed_batches.length < MAX_FAILED_BATCHES_KEPT) state.failed_batches.push(failure);
       else state.failed_batches_omitted++;
     }
     updatedAt = Date.now();
@@ -337,7 +346,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
       requestStop(
         'failed',
         `${state.items_failed} of ${total} items failed, more than max_failure_ratio ${spec.max_failure_ratio}` +
-          (r.failure ? ` (last: batch ${r.failure.batch}: ${r.failure.code}: ${r.failure.message})` : ''),
+          (failure ? ` (last: batch ${failure.batch}: ${failure.code}: ${failure.message})` : ''),
       );
     }
   };
@@ -410,7 +419,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
   } catch (err) {
     if (!wf.isCancellation(err)) {
       const { message } = describeFailure(err);
-      stop ??= { status: 'failed', error: `planning failed: ${message}` };
+      stop ??= { status: 'failed', error: boundedMessage(`planning failed: ${message}`) };
     } else {
       // Cancelled through Temporal (Web UI, `temporal workflow cancel`): end as the signal does.
       stop ??= { status: 'cancelled', error: 'cancelled through Temporal' };

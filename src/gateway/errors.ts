@@ -94,6 +94,49 @@ function grpcCode(err: unknown): number | undefined {
   return undefined;
 }
 
+/** Temporal refuses payloads over its blob size limit (2 MB by default) with INVALID_ARGUMENT. */
+const TOO_LARGE = /size limit|too large|exceeds/i;
+
+function grpcDetails(err: unknown): string {
+  const e = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  return e?.details || (err as Error)?.message || 'invalid argument';
+}
+
+/**
+ * Temporal's INVALID_ARGUMENT as the caller's mistake: a 413 for a payload over Temporal's size
+ * limit, a 400 otherwise, naming `field` (what the request sent that Temporal refused).
+ */
+function temporalRefused(err: unknown, field: string): HttpError {
+  const details = grpcDetails(err);
+  if (TOO_LARGE.test(details)) {
+    const reason = `too large for Temporal (${details})`;
+    return new HttpError('payload_too_large', `${field}: ${reason}`, [{ field, reason }]);
+  }
+  return invalidFields([{ field, reason: `Temporal refused it: ${details}` }]);
+}
+
+/**
+ * The dotted path of the part of `value` that makes it large: descends into the largest member
+ * while that member holds most of its parent's serialized size.
+ */
+export function largestField(value: unknown, path = ''): string {
+  if (typeof value !== 'object' || value === null) return path || '(body)';
+  const size = JSON.stringify(value).length;
+  let best: [string, number] | undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const n = JSON.stringify(v)?.length ?? 0;
+    if (!best || n > best[1]) best = [k, n];
+  }
+  if (!best || best[1] * 2 < size) return path || '(body)';
+  const key = Array.isArray(value) ? `${path}[${best[0]}]` : path ? `${path}.${best[0]}` : best[0];
+  return largestField((value as Record<string, unknown>)[best[0]], key);
+}
+
+/** A workflow start Temporal refused as INVALID_ARGUMENT, naming the largest field of its input; other errors unchanged. */
+export function refusedInput(err: unknown, input: unknown): unknown {
+  return grpcCode(err) === grpcStatus.INVALID_ARGUMENT ? temporalRefused(err, largestField(input)) : err;
+}
+
 /** Temporal's and body-parser's errors as the gateway's; anything unforeseen becomes `internal`. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
@@ -112,6 +155,8 @@ export function toHttpError(err: unknown): HttpError {
     return invalidFields([{ field: '(body)', reason: bodyErr.message ?? 'cannot be read' }]);
   }
   switch (grpcCode(err)) {
+    case grpcStatus.INVALID_ARGUMENT:
+      return temporalRefused(err, '(body)');
     case grpcStatus.UNAVAILABLE:
       return new HttpError('unavailable', `Temporal is unavailable: ${(err as Error).message}`);
     case grpcStatus.DEADLINE_EXCEEDED:

@@ -15,7 +15,7 @@ import { checkSpecAccess, maySee } from './access';
 import type { Caller } from './apiKeys';
 import type { DryRunResult } from './apiTypes';
 import { dryRun, type DryRunDeps } from './dryRun';
-import { HttpError, invalidFields } from './errors';
+import { HttpError, invalidFields, refusedInput } from './errors';
 import { generateJobId } from './jobId';
 import { getJobView, jobLinks, type JobLinks, type JobView, type JobViewDeps } from './jobView';
 import type { SubmitRateLimiter } from './rateLimit';
@@ -192,7 +192,8 @@ async function start(deps: SubmitDeps, caller: Caller, spec: ResolvedJobSpec): P
       const existing = await existingJob(deps, caller, spec.job_id);
       if (existing) return { created: false, body: existing };
     }
-    throw err;
+    // The schema bounds every field, so this is Temporal's own limit (e.g. a server with a smaller blob size).
+    throw refusedInput(err, workflowSpec);
   }
   deps.logger.info({ jobId: spec.job_id, owner: caller.id, model: spec.model.name, outputPath, staged: workflowSpec !== spec }, 'job started');
   return {

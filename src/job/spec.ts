@@ -4,6 +4,15 @@
  * Deterministic (no clocks, no randomness): the workflow re-parses its input with it.
  */
 import { z } from 'zod';
+import {
+  MAX_CONFIG_BYTES,
+  MAX_DURATION_CHARS,
+  MAX_GLOB_CHARS,
+  MAX_LIST_ENTRIES,
+  MAX_NAME_CHARS,
+  MAX_S3_URL_CHARS,
+  utf8Bytes,
+} from './bounds';
 
 /** Colons are allowed because Temporal names a scheduled run `<schedule id>-<RFC 3339 time>`. */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -28,21 +37,27 @@ export function formatDurationMs(ms: number): string {
 
 export const DurationSchema = z
   .string()
+  .max(MAX_DURATION_CHARS, `must be at most ${MAX_DURATION_CHARS} characters`)
   .regex(DURATION_PATTERN, 'must be a duration like "500ms", "30s", "10m", "6h" or "1d"')
   // zod 4 runs refinements even after the regex failed, so guard before durationMs (it throws).
   .refine((d) => !DURATION_PATTERN.test(d) || durationMs(d) > 0, 'must be greater than zero');
 const duration = DurationSchema;
-const s3Url = z.string().regex(S3_URL_PATTERN, 'must be an s3://bucket/key URL');
+const s3Url = z.string().max(MAX_S3_URL_CHARS, `must be at most ${MAX_S3_URL_CHARS} characters`).regex(S3_URL_PATTERN, 'must be an s3://bucket/key URL');
 const s3Prefix = s3Url.transform((u) => (u.endsWith('/') ? u : `${u}/`));
-const glob = z.string().min(1, 'must not be empty');
+const glob = z.string().min(1, 'must not be empty').max(MAX_GLOB_CHARS, `must be at most ${MAX_GLOB_CHARS} characters`);
+const name = () => z.string().max(MAX_NAME_CHARS, `must be at most ${MAX_NAME_CHARS} characters`);
+/** Lists that ride in every workflow and activity input, so they stay far below Temporal's 2 MB payload limit. */
+const boundedList = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_LIST_ENTRIES, `must have at most ${MAX_LIST_ENTRIES} entries`);
+const s3Paths = boundedList(s3Url).min(1, 'must name at least one s3:// path');
+const globs = (dflt: string[]) => boundedList(glob).default(dflt);
 const batchSize = (dflt: number) => z.number().int().min(1).max(100_000).default(dflt);
 
 export const ModelRefSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a TF Serving model name'),
+    name: name().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a TF Serving model name'),
     version: z.number().int().positive().optional(),
-    version_label: z.string().min(1).optional(),
-    signature_name: z.string().min(1).default('serving_default'),
+    version_label: name().min(1).optional(),
+    signature_name: name().min(1).default('serving_default'),
     /**
      * Without version or label, planning pins the version TF Serving serves and every batch calls it
      * (src/job/modelPin.ts); true lets each batch call whatever version is latest at the time. Default false
@@ -76,20 +91,20 @@ const ItemListSchema = z
 
 const FilePathListerSchema = z
   .object({
-    s3_paths: z.array(s3Url).min(1, 'must name at least one s3:// path'),
-    includes: z.array(glob).default(['**']),
-    excludes: z.array(glob).default([]),
+    s3_paths: s3Paths,
+    includes: globs(['**']),
+    excludes: globs([]),
     batch_size: batchSize(16),
     /** The STRING input fed with each object's bytes; defaults to the signature's only input. */
-    input_name: z.string().min(1).optional(),
+    input_name: name().min(1).optional(),
   })
   .strict();
 
 const DelimitedFilesSchema = z
   .object({
-    s3_paths: z.array(s3Url).min(1, 'must name at least one s3:// path'),
-    includes: z.array(glob).default(['**']),
-    excludes: z.array(glob).default([]),
+    s3_paths: s3Paths,
+    includes: globs(['**']),
+    excludes: globs([]),
     batch_size: batchSize(500),
   })
   .strict();
@@ -135,7 +150,10 @@ export const JobSpecSchema = z
       .strict()
       .default({ max_attempts: 5, initial_interval: '1s', max_interval: '1m' }),
     max_failure_ratio: z.number().min(0).max(1).default(0),
-    config: z.record(z.string(), z.unknown()).default({}),
+    config: z
+      .record(z.string(), z.unknown())
+      .refine((c) => utf8Bytes(JSON.stringify(c)) <= MAX_CONFIG_BYTES, `must be at most ${MAX_CONFIG_BYTES} bytes as JSON (${MAX_CONFIG_BYTES / 1024} KiB)`)
+      .default({}),
     /** A webhook named in the server's webhooks file, POSTed the manifest summary when the job ends. */
     on_complete: z
       .object({ webhook: z.string().regex(WEBHOOK_NAME_PATTERN, 'must be a webhook name of [A-Za-z0-9_.-]') })

@@ -40,6 +40,11 @@ export const FaultConfigSchema = z
     crash_after: z.number().int().nonnegative().nullable().default(null),
     /** Which RPCs the faults apply to. */
     methods: z.array(z.enum(RPC_NAMES)).min(1).default(['Predict']),
+    /**
+     * Pads each injected error's message to this many bytes (the servers users meet answer with stack
+     * traces and whole request dumps): what a job does with a long failure message.
+     */
+    message_bytes: z.number().int().nonnegative().max(4 * 1024 * 1024).nullable().default(null),
     /** Seed for reproducible fault sequences; random when absent. */
     seed: z.number().int().nullable().default(null),
   })
@@ -56,6 +61,12 @@ export function parseFaultConfig(value: unknown): FaultConfig {
     throw new Error(`invalid fault config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
+}
+
+/** `message` followed by ` xxx…` up to `bytes` (ASCII, so characters are bytes). */
+function padded(message: string, bytes: number | null): string {
+  if (bytes === null || bytes <= message.length) return message;
+  return `${message} ${'x'.repeat(bytes - message.length - 1)}`;
 }
 
 export type FaultDecision =
@@ -134,7 +145,7 @@ export class FaultController {
       if (!p) continue;
       if (r < p) {
         this.injected.errors[name] = (this.injected.errors[name] ?? 0) + 1;
-        return { kind: 'error', code: status[name as keyof typeof status] as status, message: `injected fault: ${name}` };
+        return { kind: 'error', code: status[name as keyof typeof status] as status, message: padded(`injected fault: ${name}`, c.message_bytes) };
       }
       r -= p;
     }
@@ -164,7 +175,7 @@ export class FaultController {
 /**
  * The start-up fault config: NIGHTSHIFT_MODEL_SERVER_FAULTS (JSON) overlaid by flags
  * `--faults JSON`, `--error-rate CODE=P` (repeatable), `--latency-ms N|MIN-MAX`, `--hang-rate P`,
- * `--crash-after N`, `--fault-methods Predict,GetModelStatus`, `--fault-seed N`.
+ * `--crash-after N`, `--fault-methods Predict,GetModelStatus`, `--fault-seed N`, `--fault-message-bytes N`.
  */
 export function faultConfigFromArgs(argv: string[], envJson = ''): FaultConfig {
   const cfg: Record<string, unknown> = envJson.trim() ? (JSON.parse(envJson) as Record<string, unknown>) : {};
@@ -201,6 +212,9 @@ export function faultConfigFromArgs(argv: string[], envJson = ''): FaultConfig {
         break;
       case '--fault-seed':
         cfg.seed = Number(value());
+        break;
+      case '--fault-message-bytes':
+        cfg.message_bytes = Number(value());
         break;
       default:
         throw new Error(`unknown flag ${flag}`);

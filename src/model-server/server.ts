@@ -7,7 +7,7 @@ import type { Server as NetServer, Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { splitHostPort } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { modelServiceDefinition, predictionServiceDefinition } from '../tfserving/protos';
+import { modelServiceDefinition, predictionServiceDefinition, type PredictResponse } from '../tfserving/protos';
 import { startAdminServer, type AdminServer } from './adminHttp';
 import { ComputePool } from './computePool';
 import { FaultController, type FaultConfigInput, type FaultDecision, type RpcName } from './faults';
@@ -43,6 +43,10 @@ export interface RpcStats {
   in_flight: number;
   /** The most calls ever in flight at once (what a client-side concurrency cap must never exceed). */
   max_in_flight: number;
+  /** Calls the client cancelled (or let pass their deadline) before the server answered. */
+  cancelled: number;
+  /** Predict: rows (items) of the calls answered OK; tests count predictions with it. */
+  items: number;
 }
 
 export interface ModelServerStats {
@@ -82,7 +86,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
   const faults = new FaultController(opts.faults);
   const encoding = opts.responseEncoding ?? 'typed_fields';
   const rpcStats = Object.fromEntries(
-    (['Predict', 'GetModelMetadata', 'GetModelStatus'] as const).map((m) => [m, { requests: 0, ok: 0, errors: {}, in_flight: 0, max_in_flight: 0 }]),
+    (['Predict', 'GetModelMetadata', 'GetModelStatus'] as const).map((m) => [m, { requests: 0, ok: 0, errors: {}, in_flight: 0, max_in_flight: 0, cancelled: 0, items: 0 }]),
   ) as Record<RpcName, RpcStats>;
   let state: ModelServerStats['state'] = 'serving';
 
@@ -99,7 +103,12 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
       server.forceShutdown();
     });
 
-  function unary<Req, Res>(method: RpcName, fn: (req: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  function unary<Req, Res>(
+    method: RpcName,
+    fn: (req: Req) => Res | Promise<Res>,
+    /** Items in an answer, for the `items` counter. */
+    itemsOf: (res: Res) => number = () => 0,
+  ): grpc.handleUnaryCall<Req, Res> {
     const s = rpcStats[method];
     const fail = (callback: grpc.sendUnaryData<Res>, code: grpc.status, message: string) => {
       const name = codeName(code);
@@ -130,6 +139,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
             .then(
               (res) => {
                 s.ok++;
+                s.items += itemsOf(res);
                 callback(null, res);
               },
               (err: unknown) => {
@@ -144,21 +154,29 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
       s.requests++;
       s.in_flight++;
       s.max_in_flight = Math.max(s.max_in_flight, s.in_flight);
+      // grpc-js emits 'cancelled' at the end of every call, answered or not: only an unanswered one was
+      // cancelled (by the client, its deadline or a lost connection).
+      let answered = false;
       let open = true;
       const close = () => {
         if (open) s.in_flight--;
         open = false;
       };
-      call.once('cancelled', close);
-      handle(call, (err, res) => {
+      call.once('cancelled', () => {
+        if (!answered) s.cancelled++;
+        close();
+      });
+      const answer: grpc.sendUnaryData<Res> = (err, res) => {
+        answered = true;
         close();
         callback(err, res);
-      }, faults.decide(method));
+      };
+      handle(call, answer, faults.decide(method));
     };
   }
 
   server.addService(predictionServiceDefinition, {
-    Predict: unary('Predict', (req: Parameters<typeof predict>[1]) => predict(repo, req, encoding)),
+    Predict: unary('Predict', (req: Parameters<typeof predict>[1]) => predict(repo, req, encoding), predictedRows),
     GetModelMetadata: unary('GetModelMetadata', (req: Parameters<typeof getModelMetadata>[1]) => getModelMetadata(repo, req)),
   });
   server.addService(modelServiceDefinition, {
@@ -241,6 +259,12 @@ function trackConnections(server: grpc.Server): Set<Socket> {
     }),
   );
   return sockets;
+}
+
+/** Rows of a Predict answer: dimension 0 of its first output (every output has one row per item). */
+function predictedRows(res: PredictResponse): number {
+  const first = Object.values(res.outputs ?? {})[0];
+  return Number(first?.tensor_shape?.dim?.[0]?.size ?? 0);
 }
 
 function modelList(repo: ModelRepository): Record<string, number[]> {

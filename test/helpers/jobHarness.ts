@@ -3,6 +3,7 @@
  * addresses), a real worker started with `Worker.runUntil`, and readers that check results in
  * S3 rather than trusting counts.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { DefaultLogger, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
@@ -156,6 +157,65 @@ export function exactlyOnce(lines: OutputLine[], expected: number): { duplicates
   const missing: number[] = [];
   for (let i = 0; i < expected; i++) if (!seen.has(i)) missing.push(i);
   return { duplicates, missing };
+}
+
+/**
+ * Attempts beyond the first of the job's batch activities, from its history (a retried activity's
+ * ActivityTaskStarted records its last attempt): each may have predicted its batch once more.
+ */
+export async function extraBatchAttempts(handle: Pick<WorkflowHandle, 'fetchHistory'>): Promise<number> {
+  const history = await handle.fetchHistory();
+  const predicts = new Set<string>();
+  let extra = 0;
+  for (const e of history.events ?? []) {
+    if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'predictBatch') predicts.add(String(e.eventId));
+    const started = e.activityTaskStartedEventAttributes;
+    if (started?.attempt && started.attempt > 1 && predicts.has(String(started.scheduledEventId))) extra += started.attempt - 1;
+  }
+  return extra;
+}
+
+export interface PredictionCount {
+  /** Items the model server answered for the job (its `rpcs.Predict.items` delta). */
+  predicted: number;
+  /** Every item once. */
+  min: number;
+  /** Every item once, plus one whole batch for each attempt that was retried. */
+  max: number;
+}
+
+/**
+ * Exactly once, counted at the model server: each item was predicted, and no more often than the
+ * retried attempts explain (a worker killed mid-batch legitimately costs that batch a second
+ * prediction; nothing else may). The keys in S3 are deterministic and cannot show a duplicate.
+ */
+export function predictionCount(predicted: number, job: { items: number; batchSize: number; extraAttempts: number }): PredictionCount {
+  return { predicted, min: job.items, max: job.items + job.batchSize * job.extraAttempts };
+}
+
+export function predictedAtMostOnce(c: PredictionCount): boolean {
+  return c.predicted >= c.min && c.predicted <= c.max;
+}
+
+/** Asserts the job's items were predicted at most once per attempt (see predictionCount); returns the count. */
+export async function assertPredictedOnce(
+  handle: Pick<WorkflowHandle, 'fetchHistory'>,
+  predicted: number,
+  job: { items: number; batchSize: number },
+): Promise<PredictionCount & { extraAttempts: number }> {
+  const extraAttempts = await extraBatchAttempts(handle);
+  const count = predictionCount(predicted, { ...job, extraAttempts });
+  assert.ok(predictedAtMostOnce(count), `predictions at the model server: ${JSON.stringify(count)} (${extraAttempts} retried attempts)`);
+  return { ...count, extraAttempts };
+}
+
+/** Polls `pred` until it holds (or throws after `timeoutMs`): for counters that settle after the fact. */
+export async function eventually(what: string, pred: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Polls the status query until `pred` holds (or throws after `timeoutMs`). */
