@@ -92,8 +92,16 @@ export function predictCallFor(deps: ActivityDeps, model: ModelRef, signal: Abor
   const client = deps.tfserving.forModel(model.name);
   return (values) =>
     deps.limiter.run(model.name, signal, async () => {
-      const res = await client.predict(model, values, { signal });
-      return { outputs: res.outputs, modelVersion: res.model.version };
+      const t0 = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
+      try {
+        const res = await client.predict(model, values, { signal });
+        deps.metrics.predictCall(model.name, seconds(), null);
+        return { outputs: res.outputs, modelVersion: res.model.version };
+      } catch (err) {
+        deps.metrics.predictCall(model.name, seconds(), err instanceof TfServingError ? err.codeName : ((err as { name?: string }).name ?? 'Error'));
+        throw err;
+      }
     });
 }
 
@@ -108,6 +116,14 @@ export function createPredictBatch(deps: ActivityDeps) {
     const hb = new AutoHeartbeat<GzipProgress>(progress);
     const call = predictCallFor(deps, job.model, signal);
     let modelVersion: string | null = null;
+    /** The result the workflow records is what the metrics count, once per task. */
+    const counted = (r: TaskResult): TaskResult => {
+      deps.metrics.items(job.model.name, r.items_succeeded, r.items_failed);
+      deps.metrics.batches(job.model.name, 'succeeded', r.batches_succeeded);
+      deps.metrics.batches(job.model.name, 'failed', r.batches_failed);
+      deps.logger.debug({ task: taskIndex, batches: r.batches, items_succeeded: r.items_succeeded, items_failed: r.items_failed, model_version: r.model_version }, 'batch done');
+      return r;
+    };
     try {
       if (task.kind === 'gzip') {
         const run = await runGzipTask({ deps, loc, task, job, call, progress, hb, signal, attempt: ctx.info.attempt });
@@ -125,7 +141,7 @@ export function createPredictBatch(deps: ActivityDeps) {
         progress.items_succeeded = written.items_succeeded;
         progress.items_failed = written.items_failed;
       }
-      return {
+      return counted({
         task: taskIndex,
         batches: taskBatchCount(task),
         batches_succeeded: taskBatchCount(task),
@@ -134,20 +150,24 @@ export function createPredictBatch(deps: ActivityDeps) {
         items_failed: progress.items_failed,
         model_version: modelVersion,
         failure: null,
-      };
+      });
     } catch (err) {
-      if (signal.aborted) throw err instanceof CancelledFailure ? err : new CancelledFailure('batch cancelled');
+      if (signal.aborted) {
+        deps.metrics.batches(job.model.name, 'cancelled', 1);
+        throw err instanceof CancelledFailure ? err : new CancelledFailure('batch cancelled');
+      }
       const lastAttempt = ctx.info.attempt >= job.max_attempts;
       const retryable = !(err instanceof TfServingError) || err.retryable;
       if (retryable && !lastAttempt) {
+        deps.metrics.batches(job.model.name, 'retrying', 1);
         throw err instanceof TfServingError ? toApplicationFailure(err) : err;
       }
       const code = err instanceof TfServingError ? err.codeName : ((err as { name?: string }).name ?? 'Error');
-      deps.logger.warn({ job_id: job.job_id, task: taskIndex, attempt: ctx.info.attempt, code, err: (err as Error).message }, 'batch failed');
+      deps.logger.warn({ task: taskIndex, code, err: (err as Error).message }, 'batch failed');
       // What a gzip task finished before failing stays done; the rest of it is failed.
       const batches = taskBatchCount(task);
       const { done, failedBatch } = doneSoFar(task, progress.next_batch);
-      return {
+      return counted({
         task: taskIndex,
         batches,
         batches_succeeded: done,
@@ -156,7 +176,7 @@ export function createPredictBatch(deps: ActivityDeps) {
         items_failed: taskItemCount(task) - progress.items_succeeded,
         model_version: modelVersion,
         failure: { batch: failedBatch, code, message: (err as Error).message },
-      };
+      });
     } finally {
       hb.stop();
     }

@@ -55,6 +55,8 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_WORKER_MAX_ACTIVITIES', default: '32', description: 'Activities in flight per worker process.' },
   { name: 'NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', default: '16', description: 'Predict calls in flight per worker process, all models.' },
   { name: 'NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', default: '8', description: 'Predict calls in flight per model per worker, shared by all jobs.' },
+  { name: 'NIGHTSHIFT_WORKER_METRICS_ADDR', default: '', description: 'Prometheus /metrics of the worker (host:port; SDK temporal_* and nightshift_* metrics); empty = off (the local stack uses 127.0.0.1:9464).' },
+  { name: 'NIGHTSHIFT_OTEL_EXPORTER_OTLP_ENDPOINT', default: '', description: 'OTLP/HTTP endpoint (e.g. http://collector:4318) for OpenTelemetry traces of worker and gateway; empty = OTEL_EXPORTER_OTLP_ENDPOINT, else tracing off.' },
   { name: 'NIGHTSHIFT_DATA_DIR', default: '.data', description: 'Local stack data and logs (git-ignored).' },
   { name: 'NIGHTSHIFT_LOG_LEVEL', default: 'info', description: 'pino log level.' },
 ] as const satisfies readonly EnvVar[];
@@ -152,7 +154,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxActivities: field('NIGHTSHIFT_WORKER_MAX_ACTIVITIES', int(1)),
       maxPredictCalls: field('NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', int(1)),
       perModelLimit: field('NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', int(1)),
+      metricsAddr: field('NIGHTSHIFT_WORKER_METRICS_ADDR', z.union([z.literal(''), hostPort]).transform((a) => a || null)),
     },
+    // The standard variable too, so a host already set up for OpenTelemetry needs nothing Nightshift-specific.
+    otlpEndpoint: (r.NIGHTSHIFT_OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || '').replace(/\/+$/, '') || null,
     dataDir: r.NIGHTSHIFT_DATA_DIR,
     logLevel: r.NIGHTSHIFT_LOG_LEVEL,
   };

@@ -6,14 +6,18 @@
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../../activities';
+import type { Tracing } from '../temporal/tracing';
+import { tracingWorkerOptions } from './workflowInterceptors';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   config: Config;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests reuse one); otherwise `workflows/` is bundled at start. */
+  /** A prebuilt bundle (tests reuse one), built with `workflowInterceptorModules`; otherwise `workflows/` is bundled at start. */
   workflowBundle?: WorkflowBundle;
   taskQueue?: string;
+  /** OpenTelemetry tracing (src/temporal/tracing.ts); null or absent = off. */
+  tracing?: Tracing | null;
 }
 
 export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Worker> {
@@ -29,5 +33,6 @@ export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Work
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: '10s',
+    ...tracingWorkerOptions(opts.tracing ?? null, !opts.workflowBundle),
   });
 }

@@ -13,9 +13,14 @@ import { connectClient } from '../../src/temporal/connectClient';
 import { connectWorker } from '../../src/temporal/connectWorker';
 import { createBatchWorker } from '../../src/worker/createWorker';
 import { createActivityDeps } from '../../src/worker/activityDeps';
+import { workflowInterceptorModules } from '../../src/worker/workflowInterceptors';
+import type { WorkerMetrics } from '../../src/worker/workerMetrics';
+import type { Tracing } from '../../src/temporal/tracing';
+import type { Logger } from '../../src/logger';
 import { NightshiftModel, NightshiftStatus, type JobProgress } from '../../src/job/messages';
-import type { JobSpecInput } from '../../src/job/spec';
-import { jobLocation } from '../../src/job/layout';
+import { parseJobSpec, type JobSpecInput } from '../../src/job/spec';
+import { jobLocation, jobUrl } from '../../src/job/layout';
+import { jobDetails, jobSummary } from '../../src/job/jobStory';
 import type { batchJob } from '../../workflows';
 
 export const config: Config = loadConfig();
@@ -32,7 +37,7 @@ export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID().sl
 let bundle: Promise<WorkflowBundle> | undefined;
 /** One workflow bundle per test process: bundling takes seconds. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   return bundle;
 }
 
@@ -48,6 +53,11 @@ export interface WorkerOptions {
   maxPredictBatch?: number;
   maxActivities?: number;
   webhooksFile?: string;
+  /** Where activities log (default: nowhere). */
+  logger?: Logger;
+  /** Metrics the activities record into (default: a fresh set nobody reads). */
+  metrics?: WorkerMetrics;
+  tracing?: Tracing | null;
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -58,10 +68,10 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
     worker: { ...config.worker, maxActivities: opts.maxActivities ?? config.worker.maxActivities },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
   };
-  const deps = createActivityDeps(cfg, silentLogger);
+  const deps = createActivityDeps(cfg, opts.logger ?? silentLogger, opts.metrics);
   const connection = await connectWorker(cfg.temporal);
   try {
-    const worker = await createBatchWorker({ connection, config: cfg, deps, workflowBundle: await workflowBundle(), taskQueue: opts.taskQueue });
+    const worker = await createBatchWorker({ connection, config: cfg, deps, workflowBundle: await workflowBundle(), taskQueue: opts.taskQueue, tracing: opts.tracing });
     return await worker.runUntil(fn);
   } finally {
     deps.close();
@@ -72,10 +82,14 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
 /** Starts a job the way the gateway does (search attributes included). */
 export async function startJob(taskQueue: string, spec: JobSpecInput & { job_id: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
   const c = await temporalClient();
+  const parsed = parseJobSpec(spec);
+  const outputPath = parsed.ok ? jobUrl(jobLocation(parsed.spec.output.s3_path, spec.job_id)) : '';
   return c.workflow.start<typeof batchJob>('batchJob', {
     workflowId: spec.job_id,
     taskQueue,
     args: [spec],
+    // Tests start invalid specs on purpose: those get no user metadata, as the gateway would refuse them.
+    ...(parsed.ok ? { staticSummary: jobSummary(parsed.spec, outputPath), staticDetails: jobDetails(parsed.spec, outputPath) } : {}),
     typedSearchAttributes: [
       { key: NightshiftStatus, value: 'planning' },
       { key: NightshiftModel, value: spec.model.name },
