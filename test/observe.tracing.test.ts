@@ -6,15 +6,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import type { Client } from '@temporalio/client';
 import { ensureBucket } from '../src/storage/s3';
 import { connectClient } from '../src/temporal/connectClient';
 import { startTracing, type Tracing } from '../src/temporal/tracing';
 import { NightshiftModel, NightshiftStatus } from '../src/job/messages';
 import type { batchJob } from '../workflows';
-import { BUCKET, config, s3, uniqueId, users, withWorker } from './helpers/jobHarness';
+import { BUCKET, capturingLogger, config, s3, uniqueId, users, withWorker } from './helpers/jobHarness';
 
 interface ReceivedSpan {
   name: string;
@@ -69,14 +67,8 @@ describe('OpenTelemetry tracing', { timeout: 300_000 }, () => {
   it("a job's client, workflow and activity spans arrive as one trace, and activity logs name it", async () => {
     const taskQueue = uniqueId('tracing');
     const jobId = uniqueId('traced');
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-        done();
-      },
-    });
-    const result = await withWorker({ taskQueue, tracing, logger: pino({ level: 'debug' }, sink) }, async () => {
+    const { logger, lines } = capturingLogger();
+    const result = await withWorker({ taskQueue, tracing, logger }, async () => {
       const handle = await client.workflow.start<typeof batchJob>('batchJob', {
         workflowId: jobId,
         taskQueue,

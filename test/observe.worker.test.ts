@@ -7,12 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { ensureBucket } from '../src/storage/s3';
 import { freePort } from '../src/stack/freePort';
-import { BUCKET, s3, startJob, temporalClient, uniqueId, users, withWorker } from './helpers/jobHarness';
+import { BUCKET, capturingLogger, s3, startJob, temporalClient, uniqueId, users, withWorker } from './helpers/jobHarness';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -113,14 +111,7 @@ describe('observable workers', { timeout: 300_000 }, () => {
 
   it('every activity log line names job, workflow, run, activity and attempt; the Web UI metadata tells the story', async () => {
     const taskQueue = uniqueId('story');
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-        done();
-      },
-    });
-    const logger = pino({ level: 'debug' }, sink);
+    const { logger, lines } = capturingLogger();
     const jobId = uniqueId('story-job');
     const output = `s3://${BUCKET}/test-out/`;
     const { handle, result, metadata } = await withWorker({ taskQueue, logger }, async () => {

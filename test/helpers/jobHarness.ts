@@ -4,6 +4,7 @@
  * S3 rather than trusting counts.
  */
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import pino from 'pino';
@@ -27,6 +28,18 @@ export const config: Config = loadConfig();
 export const s3 = createS3Client(config.s3);
 export const BUCKET = config.s3.bucket;
 export const silentLogger = pino({ level: 'silent' });
+
+/** A debug-level logger whose JSON lines land in `lines`, for tests that check what workers log. */
+export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, sink), lines };
+}
 
 // The SDK logs worker state changes at INFO and every failed attempt (which these tests cause on
 // purpose) at WARN; the test output keeps errors only.
