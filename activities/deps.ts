@@ -7,6 +7,7 @@ import type { Logger } from '../src/logger';
 import type { PredictLimiter } from '../src/worker/predictLimiter';
 import type { TfServingClient } from '../src/tfserving/client';
 import type { Webhooks } from '../src/webhooks/webhooksFile';
+import type { WorkerMetrics } from '../src/worker/workerMetrics';
 
 export interface ActivityDeps {
   s3: S3Client;
@@ -22,4 +23,6 @@ export interface ActivityDeps {
   stallLimitMs: number;
   /** Named completion webhooks (NIGHTSHIFT_WEBHOOKS_FILE), read once at start. */
   webhooks: Webhooks;
+  /** The worker's application metrics (`nightshift_*` on its /metrics). */
+  metrics: WorkerMetrics;
 }

@@ -312,6 +312,7 @@ export function createPlanJob(deps: ActivityDeps) {
       part_key_width: keyWidth,
     };
     await putObject(deps.s3, loc.bucket, planSummaryKey(loc), JSON.stringify(summary, null, 2), { contentType: 'application/json' });
+    deps.logger.info({ tasks: summary.tasks_total, batches: summary.batches_total, items: summary.items_total, objects, model_version: summary.model_version }, 'job planned');
     return summary;
   }
 

@@ -119,9 +119,16 @@ export function predictCallFor(deps: ActivityDeps, job: { job_id: string; model:
   const client = deps.tfserving.forModel(model.name);
   return async (values) => {
     const release = await watch.waitFor(() => deps.limiter.acquire(model.name, job.job_id, watch.signal));
+    // Timed from the permit: the histogram is TF Serving's latency, not this worker's queue.
+    const t0 = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
     try {
       const res = await watch.track(`Predict ${model.name} (${values.length} items)`, (signal) => client.predict(model, values, { signal }));
+      deps.metrics.predictCall(model.name, seconds(), null);
       return { outputs: res.outputs, modelVersion: res.model.version };
+    } catch (err) {
+      deps.metrics.predictCall(model.name, seconds(), err instanceof TfServingError ? err.codeName : ((err as { name?: string }).name ?? 'Error'));
+      throw err;
     } finally {
       release();
     }
@@ -139,6 +146,14 @@ export function createPredictBatch(deps: ActivityDeps) {
     const call = predictCallFor(deps, { job_id: job.job_id, model: modelForBatch(job.model, job.model_version) }, watch);
     let modelVersion: string | null = null;
     let task: PlanTask | null = null;
+    /** The result the workflow records is what the metrics count, once per task. */
+    const counted = (r: TaskResult): TaskResult => {
+      deps.metrics.items(job.model.name, r.items_succeeded, r.items_failed);
+      deps.metrics.batches(job.model.name, 'succeeded', r.batches_succeeded);
+      deps.metrics.batches(job.model.name, 'failed', r.batches_failed);
+      deps.logger.debug({ task: taskIndex, batches: r.batches, items_succeeded: r.items_succeeded, items_failed: r.items_failed, model_version: r.model_version }, 'batch done');
+      return r;
+    };
     try {
       // Shared by the batches that read the same plan chunk, so not aborted for one of them: the S3 socket timeout bounds it.
       task = await loadTask(deps.s3, loc, taskIndex, job.tasks_per_chunk);
@@ -161,7 +176,7 @@ export function createPredictBatch(deps: ActivityDeps) {
         progress.items_succeeded = written.items_succeeded;
         progress.items_failed = written.items_failed;
       }
-      return {
+      return counted({
         task: taskIndex,
         batches: taskBatchCount(task),
         batches_succeeded: taskBatchCount(task),
@@ -170,9 +185,12 @@ export function createPredictBatch(deps: ActivityDeps) {
         items_failed: progress.items_failed,
         model_version: modelVersion,
         failure: null,
-      };
+      });
     } catch (caught) {
-      if (ctx.cancellationSignal.aborted) throw caught instanceof CancelledFailure ? caught : new CancelledFailure('batch cancelled');
+      if (ctx.cancellationSignal.aborted) {
+        deps.metrics.batches(job.model.name, 'cancelled', 1);
+        throw caught instanceof CancelledFailure ? caught : new CancelledFailure('batch cancelled');
+      }
       // Whatever a call threw when the batch ran out of time, the failure is the timeout.
       const err = watch.failure ?? caught;
       if (!task) throw err;
@@ -181,17 +199,18 @@ export function createPredictBatch(deps: ActivityDeps) {
       const permanent = permanentFailure(err, `batch task ${taskIndex}`);
       const retryable = permanent === undefined && (!(err instanceof TfServingError) || err.retryable);
       if (retryable && !lastAttempt) {
+        deps.metrics.batches(job.model.name, 'retrying', 1);
         // Ours carry their name as the failure type (`Stalled`, `BatchTimeout`), as in the manifest.
         throw err instanceof TfServingError || err instanceof StalledError || err instanceof BatchTimeoutError ? toApplicationFailure(err) : err;
       }
       const code = permanent?.type ?? (err instanceof TfServingError ? err.codeName : ((err as { name?: string }).name ?? 'Error'));
       const message = permanent?.message ?? (err as Error).message;
-      deps.logger.warn({ job_id: job.job_id, task: taskIndex, attempt: ctx.info.attempt, code, err: message }, 'batch failed');
+      deps.logger.warn({ task: taskIndex, code, err: message }, 'batch failed');
       // What a gzip task finished before failing stays done; the rest of it is failed and keeps no part.
       const batches = taskBatchCount(task);
       const { done, failedBatch } = doneSoFar(task, progress.next_batch);
       await removeBatchParts(deps.s3, loc, taskBatches(task).slice(done), job.part_key_width);
-      return {
+      return counted({
         task: taskIndex,
         batches,
         batches_succeeded: done,
@@ -201,7 +220,7 @@ export function createPredictBatch(deps: ActivityDeps) {
         model_version: modelVersion,
         // Bounded: the job keeps up to 200 of these in its state, which Temporal caps at 2 MB.
         failure: boundedFailure({ batch: failedBatch, code, message }),
-      };
+      });
     } finally {
       watch.stop();
     }

@@ -49,7 +49,7 @@ function parseFlags(argv: string[]): JobFlags {
 
 export async function run(argv: string[]): Promise<void> {
   const f = parseFlags(argv);
-  const [temporal, ui, s3Port, model, admin] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [temporal, ui, s3Port, model, admin, workerMetrics] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const dataDir = `.data/bench-${randomBytes(3).toString('hex')}`;
   const stack = await startStack({
     parts: ['temporal', 's3', 'model-server', 'worker'],
@@ -61,6 +61,7 @@ export async function run(argv: string[]): Promise<void> {
       NIGHTSHIFT_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
       NIGHTSHIFT_MODEL_SERVER_ADDR: `127.0.0.1:${model}`,
       NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR: `127.0.0.1:${admin}`,
+      NIGHTSHIFT_WORKER_METRICS_ADDR: `127.0.0.1:${workerMetrics}`,
       NIGHTSHIFT_TFSERVING_TARGET: `127.0.0.1:${model}`,
       NIGHTSHIFT_DATA_DIR: dataDir,
     },

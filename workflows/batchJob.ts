@@ -31,6 +31,7 @@ import { sendCompletionWebhook } from './completionWebhook';
 import { isScheduledRunInput, resolveScheduledRun, type ScheduledRunInput, type ScheduledRunRef } from '../src/schedule/scheduledRun';
 import type { LatestPointer } from '../src/schedule/latestPointer';
 import { boundedFailure, boundedMessage } from '../src/job/bounds';
+import { batchSummary, progressDetails } from '../src/job/jobStory';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -239,9 +240,13 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
     };
   };
 
+  // The Web UI's "current details" of the job (user metadata; no command, so replay is unaffected).
+  const showProgress = (): void => wf.setCurrentDetails(progressDetails(progress()));
+
   const setStatus = (status: JobStatus): void => {
     state.status = status;
     updatedAt = Date.now();
+    showProgress();
     wf.upsertSearchAttributes([{ key: NightshiftStatus, value: status }]);
     wf.upsertMemo({
       output_path: jobUrl(loc),
@@ -278,6 +283,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
     (n: number) => {
       state.parallelism = n;
       updatedAt = Date.now();
+      showProgress();
       wf.upsertMemo({ parallelism: n });
       return n;
     },
@@ -341,6 +347,7 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
       else state.failed_batches_omitted++;
     }
     updatedAt = Date.now();
+    showProgress();
     const total = state.plan?.items_total ?? 0;
     if (total > 0 && state.items_failed / total > spec.max_failure_ratio) {
       requestStop(
@@ -356,9 +363,10 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
     return i.continueAsNewSuggested || i.historyLength >= Math.max(1000, HISTORY_TARGET - state.parallelism * EVENTS_PER_IN_FLIGHT);
   };
 
-  const runTask = async (job: BatchJobRef, task: number): Promise<void> => {
+  const runTask = async (job: BatchJobRef, task: number, plan: PlanSummary): Promise<void> => {
     try {
-      record(await predictBatch({ job, task }));
+      // The summary is user metadata of the scheduled activity: not part of the determinism check.
+      record(await predictBatch.executeWithOptions({ summary: batchSummary(task, plan) }, [{ job, task }]));
     } catch (err) {
       if (wf.isCancellation(err)) return; // stopped by cancel/timeout: neither succeeded nor failed
       // The activity could not report its own failure (worker lost or timed out on its last attempt).
@@ -409,9 +417,11 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
         }
         const task = state.next_task++;
         inFlight++;
-        void runTask(job, task).finally(() => {
+        showProgress();
+        void runTask(job, task, plan).finally(() => {
           inFlight--;
           updatedAt = Date.now();
+          showProgress();
         });
       }
       await wf.condition(() => inFlight === 0);

@@ -8,6 +8,7 @@ import { isLoopbackHost, loadConfig, splitHostPort } from '../config';
 import { createLogger } from '../logger';
 import { createS3Client } from '../storage/s3';
 import { connectClient } from '../temporal/connectClient';
+import { startTracing } from '../temporal/tracing';
 import { ApiKeyStore } from './apiKeys';
 import { createGatewayApp } from './app';
 import { createPreflight } from './preflight';
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
 
   // A bad webhooks file stops the gateway here, as it stops the worker: jobs must not name webhooks that cannot fire.
   const webhooks = loadWebhooks(config.webhooksFile);
-  const temporal = await connectClient(config.temporal);
+  const tracing = startTracing('nightshift-gateway', config.otlpEndpoint);
+  const temporal = await connectClient(config.temporal, tracing);
   const s3 = createS3Client(config.s3);
   const presignS3 = config.s3.presignEndpoint ? createS3Client({ ...config.s3, endpoint: config.s3.presignEndpoint }) : s3;
   const preflight = createPreflight(config, s3);
@@ -82,6 +84,8 @@ async function main(): Promise<void> {
       temporal.connection
         .close()
         .catch((err: unknown) => logger.warn({ err }, 'closing the Temporal connection failed'))
+        .then(() => tracing?.shutdown())
+        .catch((err: unknown) => logger.warn({ err }, 'flushing traces failed'))
         .finally(() => {
           logger.info('gateway stopped');
           process.exit(0);

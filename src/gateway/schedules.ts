@@ -37,6 +37,7 @@ import {
   type ScheduleSpec,
 } from '../schedule/scheduleDefinition';
 import { utcSeconds } from '../schedule/template';
+import { jobDetails, jobSummary } from '../job/jobStory';
 import type { Webhooks } from '../webhooks/webhooksFile';
 import { maySee } from './access';
 import type { Caller } from './apiKeys';
@@ -116,6 +117,9 @@ function buildAction(
       { key: NightshiftSchedule, value: scheduleId },
     ],
     memo: { [SPEC_MEMO_KEY]: spec },
+    // Each run's Web UI summary; paths are the template's resolved for a sample time, so say so.
+    staticSummary: jobSummary(sample, sample.output.s3_path, `schedule ${scheduleId}: `),
+    staticDetails: `${jobDetails(sample, sample.output.s3_path)}\n\n*Paths shown for a sample time; each run's current details show its own.*`,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Config } from '../config';
 import { jobLocation, jobUrl } from '../job/layout';
 import { earlierOutputKey } from '../job/earlierOutput';
+import { jobDetails, jobSummary } from '../job/jobStory';
 import { NightshiftModel, NightshiftOwner, NightshiftStatus, WORKFLOW_TYPE, type JobStatus } from '../job/messages';
 import { parseJobSpec, type FieldIssue, type JobSpec, type ResolvedJobSpec } from '../job/spec';
 import { checkSpecAccess, maySee } from './access';
@@ -179,6 +180,9 @@ async function start(deps: SubmitDeps, caller: Caller, spec: ResolvedJobSpec): P
       args: [workflowSpec],
       // A closed job keeps its id: resubmitting it answers with that job instead of running it again.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // What the Temporal Web UI shows of the job (the workflow adds its live progress).
+      staticSummary: jobSummary(spec, outputPath),
+      staticDetails: jobDetails(spec, outputPath),
       typedSearchAttributes: [
         { key: NightshiftStatus, value: 'planning' },
         { key: NightshiftModel, value: spec.model.name },

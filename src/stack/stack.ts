@@ -89,7 +89,7 @@ const running = new Map<Started[], () => Promise<void>>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spawnPart(spec: PartSpec, ctx: PartContext, launch = spec.launch(ctx)): Started {
-  const proc = spawnInGroup(launch.command, launch.args, { cwd: REPO_ROOT, env: ctx.env, logFile: ctx.logFile });
+  const proc = spawnInGroup(launch.command, launch.args, { cwd: REPO_ROOT, env: { ...ctx.env, ...launch.env }, logFile: ctx.logFile });
   const part: RunningPart = {
     name: spec.name,
     address: spec.address(ctx.config),

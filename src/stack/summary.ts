@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { REPO_ROOT } from './paths';
 import { stackAdminAddr } from './parts/modelServer';
+import { stackWorkerMetricsAddr } from './parts/worker';
 import type { Stack } from './stack';
 
 /** One screen: where each part listens, where its log is, and the commands that use the stack. */
@@ -16,6 +17,7 @@ export function stackSummary(stack: Stack): string {
     `  S3              ${config.s3.endpoint}   bucket ${config.s3.bucket}, key ${config.s3.accessKeyId}`,
     `  Model server    ${config.modelServer.addr}   (TF Serving gRPC), admin http://${stackAdminAddr(config)}`,
     `  Gateway         ${config.gateway.url}   (API reference: ${config.gateway.url}/docs)`,
+    `  Worker metrics  http://${stackWorkerMetricsAddr(config)}/metrics   (Prometheus: temporal_* and nightshift_*)`,
     '',
     '  part          pid      log',
     ...stack.parts.map((p) => `  ${p.name.padEnd(13)} ${String(p.pid ?? '-').padEnd(8)} ${rel(p.logFile)}`),

@@ -49,6 +49,33 @@ export function createS3Client(cfg: Config['s3']): S3Client {
   });
 }
 
+/** Told of every request an observed client makes (worker metrics); the operation as the SDK names it, e.g. GetObject. */
+export interface S3Recorder {
+  s3Request(operation: string, seconds: number, ok: boolean): void;
+}
+
+/**
+ * Times every request of `s3` from the command's start to its response headers (a streamed body is
+ * read later), retries included: the latency a caller waits, which is what stalls a batch.
+ */
+export function observeS3Requests(s3: S3Client, recorder: S3Recorder): void {
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const t0 = process.hrtime.bigint();
+      const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      try {
+        const out = await next(args);
+        recorder.s3Request(operation, Number(process.hrtime.bigint() - t0) / 1e9, true);
+        return out;
+      } catch (err) {
+        recorder.s3Request(operation, Number(process.hrtime.bigint() - t0) / 1e9, false);
+        throw err;
+      }
+    },
+    { step: 'initialize', name: 'nightshiftRequestTiming' },
+  );
+}
+
 export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleOptions } from '@temporalio/worker';
+import { workflowInterceptorModules } from './workflowInterceptors';
 
 const LIB = join(__dirname, '..', '..');
 export const WORKFLOW_BUNDLE_PATH = join(LIB, 'workflow-bundle.js');
@@ -22,7 +23,7 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 
 /** The one set of bundle options: the build, tests and replay all bundle the same way. */
 export function workflowBundleOptions(): BundleOptions {
-  return { workflowsPath: require.resolve('../../workflows'), logger: quiet };
+  return { workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules, logger: quiet };
 }
 
 const hashOf = (file: string): string | null => (existsSync(file) && statSync(file).isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : null);

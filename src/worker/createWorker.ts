@@ -8,6 +8,8 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKFLOW_BUNDLE_PATH } from './bundleWorkflows';
+import type { Tracing } from '../temporal/tracing';
+import { tracingWorkerOptions } from './workflowInterceptors';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -16,6 +18,8 @@ export interface CreateWorkerOptions {
   /** The workflow code; default: the bundle `npm run build` wrote (lib/workflow-bundle.js). */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
+  /** OpenTelemetry tracing (src/temporal/tracing.ts); null or absent = off. */
+  tracing?: Tracing | null;
 }
 
 /** The prebuilt bundle; bundling at start (webpack, seconds of CPU) only where the build made none. */
@@ -27,11 +31,12 @@ function workflowCode(given: WorkflowBundleOption | undefined): { workflowBundle
 
 export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Worker> {
   const { config } = opts;
+  const code = workflowCode(opts.workflowBundle);
   return Worker.create({
     connection: opts.connection,
     namespace: config.temporal.namespace,
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
-    ...workflowCode(opts.workflowBundle),
+    ...code,
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: config.worker.maxActivities,
     // Each recorded heartbeat is a billed action on Temporal Cloud, and a cancellation reaches an
@@ -39,5 +44,6 @@ export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Work
     maxHeartbeatThrottleInterval: config.worker.heartbeatThrottleMs,
     defaultHeartbeatThrottleInterval: config.worker.heartbeatThrottleMs,
     shutdownGraceTime: '10s',
+    ...tracingWorkerOptions(opts.tracing ?? null, 'workflowsPath' in code),
   });
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { DefaultLogger, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
+import { Writable } from 'node:stream';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
@@ -16,9 +17,13 @@ import { connectWorker } from '../../src/temporal/connectWorker';
 import { createBatchWorker } from '../../src/worker/createWorker';
 import { createActivityDeps } from '../../src/worker/activityDeps';
 import { buildWorkflowBundle, WORKFLOW_BUNDLE_PATH } from '../../src/worker/bundleWorkflows';
+import type { WorkerMetrics } from '../../src/worker/workerMetrics';
+import type { Tracing } from '../../src/temporal/tracing';
+import type { Logger } from '../../src/logger';
 import { NightshiftModel, NightshiftStatus, type JobProgress } from '../../src/job/messages';
-import type { JobSpecInput } from '../../src/job/spec';
-import { jobLocation } from '../../src/job/layout';
+import { parseJobSpec, type JobSpecInput } from '../../src/job/spec';
+import { jobLocation, jobUrl } from '../../src/job/layout';
+import { jobDetails, jobSummary } from '../../src/job/jobStory';
 import type { batchJob } from '../../workflows';
 import type { ActivityDeps } from '../../activities';
 import { startModelServer } from '../../src/model-server/server';
@@ -27,6 +32,18 @@ export const config: Config = loadConfig();
 export const s3 = createS3Client(config.s3);
 export const BUCKET = config.s3.bucket;
 export const silentLogger = pino({ level: 'silent' });
+
+/** A debug-level logger whose JSON lines land in `lines`, for tests that check what workers log. */
+export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, sink), lines };
+}
 
 // The SDK logs worker state changes at INFO and every failed attempt (which these tests cause on
 // purpose) at WARN; the test output keeps errors only.
@@ -61,6 +78,11 @@ export interface WorkerOptions {
   perModelLimit?: number;
   maxPredictCalls?: number;
   stallLimitMs?: number;
+  /** Where activities log (default: nowhere). */
+  logger?: Logger;
+  /** Metrics the activities record into (default: a fresh set nobody reads). */
+  metrics?: WorkerMetrics;
+  tracing?: Tracing | null;
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -78,11 +100,11 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
     },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
   };
-  const deps = createActivityDeps(cfg, silentLogger);
+  const deps = createActivityDeps(cfg, opts.logger ?? silentLogger, opts.metrics);
   opts.onDeps?.(deps);
   const connection = await connectWorker(cfg.temporal);
   try {
-    const worker = await createBatchWorker({ connection, config: cfg, deps, workflowBundle: await workflowBundle(), taskQueue: opts.taskQueue });
+    const worker = await createBatchWorker({ connection, config: cfg, deps, workflowBundle: await workflowBundle(), taskQueue: opts.taskQueue, tracing: opts.tracing });
     return await worker.runUntil(fn);
   } finally {
     deps.close();
@@ -93,10 +115,14 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
 /** Starts a job the way the gateway does (search attributes included). */
 export async function startJob(taskQueue: string, spec: JobSpecInput & { job_id: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
   const c = await temporalClient();
+  const parsed = parseJobSpec(spec);
+  const outputPath = parsed.ok ? jobUrl(jobLocation(parsed.spec.output.s3_path, spec.job_id)) : '';
   return c.workflow.start<typeof batchJob>('batchJob', {
     workflowId: spec.job_id,
     taskQueue,
     args: [spec],
+    // Tests start invalid specs on purpose: those get no user metadata, as the gateway would refuse them.
+    ...(parsed.ok ? { staticSummary: jobSummary(parsed.spec, outputPath), staticDetails: jobDetails(parsed.spec, outputPath) } : {}),
     typedSearchAttributes: [
       { key: NightshiftStatus, value: 'planning' },
       { key: NightshiftModel, value: spec.model.name },

@@ -15,6 +15,8 @@ export interface PartContext {
 export interface Launch {
   command: string;
   args: string[];
+  /** Variables for this part only, over the stack's environment. */
+  env?: Record<string, string>;
 }
 
 /** One process of the local stack: how to start it and how to know it is healthy. */
