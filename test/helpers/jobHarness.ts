@@ -4,6 +4,7 @@
  * S3 rather than trusting counts.
  */
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import pino from 'pino';
@@ -154,3 +155,13 @@ export async function waitForProgress(
 }
 
 export const users = (from: number, to: number): { user_id: number }[] => Array.from({ length: to - from }, (_, i) => ({ user_id: from + i }));
+
+/** Hooks of a workflow test suite (call inside its describe): the bucket exists first, the Temporal client closes last. */
+export function jobSuiteHooks(): void {
+  before(async () => {
+    await ensureBucket(s3, BUCKET);
+  });
+  after(async () => {
+    await (await temporalClient()).connection.close();
+  });
+}
