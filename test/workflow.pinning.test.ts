@@ -5,15 +5,14 @@
  * deterministically), adds version 2 to the dir and reloads, then resumes. Checked against the S3 output lines
  * (each item's answer compared with what each version answers for it) and the model server's per-version counts.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBucket } from '../src/storage/s3';
 import { generateModels } from '../src/model-server/generateModels';
 import { startModelServer, type ModelServer } from '../src/model-server/server';
 import { TfServingClient } from '../src/tfserving/client';
 import { pauseSignal, resumeSignal } from '../src/job/messages';
 import { parseJobSpec } from '../src/job/spec';
-import { BUCKET, allLines, exactlyOnce, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, users, waitForProgress, withWorker } from './helpers/jobHarness';
+import { BUCKET, allLines, exactlyOnce, readOutputs, silentLogger, startJob, uniqueId, jobSuiteHooks, users, waitForProgress, withWorker } from './helpers/jobHarness';
 import { tempModels } from './helpers/modelServerKit';
 
 const output = `s3://${BUCKET}/test-out/`;
@@ -82,12 +81,7 @@ async function jobWithRollout(model: { name: string; follow_latest?: boolean }):
 }
 
 describe('model pinning', { timeout: 300_000 }, () => {
-  before(async () => {
-    await ensureBucket(s3, BUCKET);
-  });
-  after(async () => {
-    await (await temporalClient()).connection.close();
-  });
+  jobSuiteHooks();
 
   it('a job without a version calls the planned version in every batch, through a rollout', async () => {
     const r = await jobWithRollout({ name: 'recommender' });

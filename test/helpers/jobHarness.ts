@@ -280,3 +280,13 @@ export function suiteModelServer(): { server: TestModelServer; target: string } 
   });
   return ctx;
 }
+
+/** Hooks of a workflow test suite (call inside its describe): the bucket exists first, the Temporal client closes last. */
+export function jobSuiteHooks(): void {
+  before(async () => {
+    await ensureBucket(s3, BUCKET);
+  });
+  after(async () => {
+    await (await temporalClient()).connection.close();
+  });
+}
