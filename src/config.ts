@@ -55,6 +55,9 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_WORKER_MAX_ACTIVITIES', default: '32', description: 'Activities in flight per worker process.' },
   { name: 'NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', default: '16', description: 'Predict calls in flight per worker process, all models.' },
   { name: 'NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', default: '8', description: 'Predict calls in flight per model per worker, shared by all jobs.' },
+  { name: 'NIGHTSHIFT_WORKER_DEPLOYMENT_NAME', default: '', description: 'Temporal Worker Deployment the worker belongs to (worker versioning); empty = unversioned.' },
+  { name: 'NIGHTSHIFT_WORKER_BUILD_ID', default: '', description: 'Build id in that deployment; empty = <package version>-<hash of the workflow bundle>.' },
+  { name: 'NIGHTSHIFT_WORKER_VERSIONING_BEHAVIOR', default: 'PINNED', description: 'PINNED: a job ends on the version it started on; AUTO_UPGRADE: it moves to the current one.' },
   { name: 'NIGHTSHIFT_DATA_DIR', default: '.data', description: 'Local stack data and logs (git-ignored).' },
   { name: 'NIGHTSHIFT_LOG_LEVEL', default: 'info', description: 'pino log level.' },
 ] as const satisfies readonly EnvVar[];
@@ -152,6 +155,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxActivities: field('NIGHTSHIFT_WORKER_MAX_ACTIVITIES', int(1)),
       maxPredictCalls: field('NIGHTSHIFT_WORKER_MAX_PREDICT_CALLS', int(1)),
       perModelLimit: field('NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', int(1)),
+      /** Worker versioning (README "Deploying workers"); null: an unversioned worker. */
+      deployment: r.NIGHTSHIFT_WORKER_DEPLOYMENT_NAME
+        ? {
+            name: r.NIGHTSHIFT_WORKER_DEPLOYMENT_NAME,
+            buildId: r.NIGHTSHIFT_WORKER_BUILD_ID || null,
+            behavior: field('NIGHTSHIFT_WORKER_VERSIONING_BEHAVIOR', z.enum(['PINNED', 'AUTO_UPGRADE'])),
+          }
+        : null,
     },
     dataDir: r.NIGHTSHIFT_DATA_DIR,
     logLevel: r.NIGHTSHIFT_LOG_LEVEL,

@@ -8,6 +8,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKFLOW_BUNDLE_PATH } from './bundleWorkflows';
+import { workerDeploymentOptions } from './workerDeployment';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -38,5 +39,6 @@ export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Work
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: '10s',
+    workerDeploymentOptions: workerDeploymentOptions(config.worker.deployment),
   });
 }

@@ -34,6 +34,9 @@ async function main(): Promise<void> {
       max_activities: config.worker.maxActivities,
       max_predict_calls: config.worker.maxPredictCalls,
       per_model_limit: config.worker.perModelLimit,
+      // The version to make current (temporal worker deployment set-current-version) once this worker polls.
+      deployment_version: worker.options.workerDeploymentOptions?.version ?? null,
+      versioning_behavior: worker.options.workerDeploymentOptions?.defaultVersioningBehavior ?? null,
     },
     'worker running',
   );

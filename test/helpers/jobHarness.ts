@@ -49,6 +49,8 @@ export interface WorkerOptions {
   maxPredictBatch?: number;
   maxActivities?: number;
   webhooksFile?: string;
+  /** Worker versioning (config.worker.deployment); default unversioned. */
+  deployment?: Config['worker']['deployment'];
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -56,7 +58,7 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
   const cfg: Config = {
     ...config,
     tfserving: { ...config.tfserving, target: opts.tfservingTarget ?? config.tfserving.target, maxBatchSize: opts.maxPredictBatch ?? config.tfserving.maxBatchSize },
-    worker: { ...config.worker, maxActivities: opts.maxActivities ?? config.worker.maxActivities },
+    worker: { ...config.worker, maxActivities: opts.maxActivities ?? config.worker.maxActivities, deployment: opts.deployment ?? config.worker.deployment },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
   };
   const deps = createActivityDeps(cfg, silentLogger);
