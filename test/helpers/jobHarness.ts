@@ -15,7 +15,7 @@ import { createBatchWorker } from '../../src/worker/createWorker';
 import { createActivityDeps } from '../../src/worker/activityDeps';
 import { buildWorkflowBundle, WORKFLOW_BUNDLE_PATH } from '../../src/worker/bundleWorkflows';
 import { NightshiftModel, NightshiftStatus, type JobProgress } from '../../src/job/messages';
-import type { JobSpecInput } from '../../src/job/spec';
+import { parseJobSpec, type JobSpecInput } from '../../src/job/spec';
 import { jobLocation } from '../../src/job/layout';
 import type { batchJob } from '../../workflows';
 
@@ -72,8 +72,11 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
   }
 }
 
-/** Starts a job the way the gateway does (search attributes included). */
-export async function startJob(taskQueue: string, spec: JobSpecInput & { job_id: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
+/** Starts a job the way the gateway does: the spec resolved (defaults filled), search attributes set. */
+export async function startJob(taskQueue: string, input: JobSpecInput & { job_id: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
+  const parsed = parseJobSpec(input);
+  if (!parsed.ok) throw new Error(`invalid job spec: ${JSON.stringify(parsed.issues)}`);
+  const spec = { ...parsed.spec, job_id: input.job_id };
   const c = await temporalClient();
   return c.workflow.start<typeof batchJob>('batchJob', {
     workflowId: spec.job_id,
