@@ -62,6 +62,9 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', default: '5000', description: 'At most one recorded heartbeat per activity this often (billed on Temporal Cloud); below the batch heartbeat timeout of 10 s.' },
   { name: 'NIGHTSHIFT_WORKER_METRICS_ADDR', default: '', description: 'Prometheus /metrics of the worker (host:port; SDK temporal_* and nightshift_* metrics); empty = off (the local stack uses 127.0.0.1:9464).' },
   { name: 'NIGHTSHIFT_OTEL_EXPORTER_OTLP_ENDPOINT', default: '', description: 'OTLP/HTTP endpoint (e.g. http://collector:4318) for OpenTelemetry traces of worker and gateway; empty = OTEL_EXPORTER_OTLP_ENDPOINT, else tracing off.' },
+  { name: 'NIGHTSHIFT_WORKER_DEPLOYMENT_NAME', default: '', description: 'Temporal Worker Deployment the worker belongs to (worker versioning); empty = unversioned.' },
+  { name: 'NIGHTSHIFT_WORKER_BUILD_ID', default: '', description: 'Build id in that deployment; empty = <package version>-<hash of the workflow bundle>.' },
+  { name: 'NIGHTSHIFT_WORKER_VERSIONING_BEHAVIOR', default: 'PINNED', description: 'PINNED: a job ends on the version it started on; AUTO_UPGRADE: it moves to the current one.' },
   { name: 'NIGHTSHIFT_DATA_DIR', default: '.data', description: 'Local stack data and logs (git-ignored).' },
   { name: 'NIGHTSHIFT_LOG_LEVEL', default: 'info', description: 'pino log level.' },
 ] as const satisfies readonly EnvVar[];
@@ -166,6 +169,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       // predictBatch's heartbeat timeout is 10 s: a throttle at or above it would let a live batch time out.
       heartbeatThrottleMs: field('NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', int(100).max(8000)),
       metricsAddr: field('NIGHTSHIFT_WORKER_METRICS_ADDR', z.union([z.literal(''), hostPort]).transform((a) => a || null)),
+      /** Worker versioning (README "Deploying workers"); null: an unversioned worker. */
+      deployment: r.NIGHTSHIFT_WORKER_DEPLOYMENT_NAME
+        ? {
+            name: r.NIGHTSHIFT_WORKER_DEPLOYMENT_NAME,
+            buildId: r.NIGHTSHIFT_WORKER_BUILD_ID || null,
+            behavior: field('NIGHTSHIFT_WORKER_VERSIONING_BEHAVIOR', z.enum(['PINNED', 'AUTO_UPGRADE'])),
+          }
+        : null,
     },
     // The standard variable too, so a host already set up for OpenTelemetry needs nothing Nightshift-specific.
     otlpEndpoint: (r.NIGHTSHIFT_OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || '').replace(/\/+$/, '') || null,

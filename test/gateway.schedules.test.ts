@@ -125,7 +125,10 @@ describe('gateway /v1/schedules: validation and ownership', { timeout: 600_000 }
     assert.equal(d.typedSearchAttributes.get(NightshiftSchedule), body.schedule_id);
     assert.equal(d.action.type, 'startWorkflow');
     assert.equal(d.action.type === 'startWorkflow' && d.action.workflowId, body.schedule_id, 'Temporal appends the scheduled time to it');
-    assert.deepEqual(d.action.type === 'startWorkflow' && d.action.args, [{ scheduled_run: { schedule_id: body.schedule_id, timezone: 'Europe/Berlin' }, template: body.job }]);
+    const args = d.action.type === 'startWorkflow' ? (d.action.args as { defaults?: Record<string, unknown> }[]) : [];
+    // Defaults resolved by the gateway ride along, so a run never defaults the spec itself.
+    assert.deepEqual(args, [{ scheduled_run: { schedule_id: body.schedule_id, timezone: 'Europe/Berlin' }, template: body.job, defaults: args[0]?.defaults }]);
+    assert.equal(args[0]?.defaults?.['parallelism'], 8, 'the spec default, resolved at the edge');
 
     const got = await send('GET', `/v1/schedules/${body.schedule_id}`);
     assert.equal(got.status, 200);

@@ -36,8 +36,19 @@ import { batchSummary, progressDetails } from '../src/job/jobStory';
 // ---------------------------------------------------------------------------------------------
 // Types
 
+/**
+ * How a run reads its input and carried state. Absent in state carried by code up to 51e598e,
+ * which counts as 1: each run re-parsed (and re-defaulted) its spec. From 2 the spec is parsed
+ * once, by the first run (a no-op for a spec the gateway already resolved), and continued runs
+ * take the resolved spec they are handed as is, so a later change to a default in src/job/spec.ts
+ * cannot change a running job. Raise it, behind `wf.patched()`, when the carried shape changes.
+ */
+export const STATE_VERSION = 2;
+
 /** Everything a run hands to the next one through continue-as-new. Counts and keys only. */
 export interface JobState {
+  /** STATE_VERSION of the run that made this state; absent = 1. */
+  version?: number;
   status: JobStatus;
   created_at: string;
   started_at: string | null;
@@ -114,6 +125,7 @@ function scheduledStartTime(): Date {
 function initialState(spec: ResolvedJobSpec, scheduledRun: ScheduledRunRef | null): JobState {
   const now = Date.now();
   return {
+    version: STATE_VERSION,
     status: 'planning',
     created_at: new Date(now).toISOString(),
     started_at: null,
@@ -137,8 +149,12 @@ function initialState(spec: ResolvedJobSpec, scheduledRun: ScheduledRunRef | nul
 // ---------------------------------------------------------------------------------------------
 // Workflow
 
-/** Runs one batch inference job; returns its final progress. `carried` is set by continue-as-new. */
-export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?: JobState): Promise<JobProgress> {
+/**
+ * Runs one batch inference job; returns its final progress. `input` is the spec the gateway
+ * resolved (or, from older callers and `temporal workflow start`, one still to default), or a
+ * schedule's run; `carried` is set by continue-as-new, together with the resolved spec.
+ */
+export async function batchJob(input: ResolvedJobSpec | JobSpecInput | ScheduledRunInput, carried?: JobState): Promise<JobProgress> {
   const info = wf.workflowInfo();
   const invalid = (error: string, details?: unknown): never => {
     // Only reachable when started around the gateway (e.g. `temporal workflow start`) or by a schedule whose template no longer resolves.
@@ -148,16 +164,23 @@ export async function batchJob(input: JobSpecInput | ScheduledRunInput, carried?
   // A schedule's run resolves its template once, from the time it was scheduled for; continue-as-new then carries the resolved spec.
   let specInput: object = input;
   let scheduledRun: ScheduledRunRef | null = carried?.scheduled_run ?? null;
-  if (isScheduledRunInput(input)) {
-    const resolved = resolveScheduledRun(input, scheduledStartTime());
-    if (!resolved.ok) return invalid(`invalid job template: ${resolved.error}`);
-    specInput = resolved.spec as object;
-    scheduledRun = resolved.run;
+  let spec: ResolvedJobSpec;
+  if (carried && (carried.version ?? 1) >= 2) {
+    // The previous run handed over the spec it resolved: nothing to parse or default again.
+    spec = { ...(input as ResolvedJobSpec), job_id: info.workflowId };
+  } else {
+    if (isScheduledRunInput(input)) {
+      const resolved = resolveScheduledRun(input, scheduledStartTime());
+      if (!resolved.ok) return invalid(`invalid job template: ${resolved.error}`);
+      specInput = resolved.spec as object;
+      scheduledRun = resolved.run;
+    }
+    const parsed = parseJobSpec({ ...specInput, job_id: info.workflowId });
+    if (!parsed.ok) return invalid(`invalid job spec: ${parsed.issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`, parsed.issues);
+    spec = { ...parsed.spec, job_id: info.workflowId };
   }
-  const parsed = parseJobSpec({ ...specInput, job_id: info.workflowId });
-  if (!parsed.ok) return invalid(`invalid job spec: ${parsed.issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`, parsed.issues);
-  let spec: ResolvedJobSpec = { ...parsed.spec, job_id: info.workflowId };
   const loc = jobLocation(spec.output.s3_path, spec.job_id);
+  // A state carried from version 1 keeps its version: its runs resolve their input as version 1 did.
   const state: JobState = carried ? { ...carried, runs: carried.runs + 1 } : initialState(spec, scheduledRun);
   let inFlight = 0;
   let stop: { status: StopStatus; error: string } | null = null;

@@ -23,7 +23,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { NightshiftModel, NightshiftOwner, NightshiftSchedule, NightshiftStatus, WORKFLOW_TYPE } from '../job/messages';
 import { durationMs, formatDurationMs } from '../job/spec';
-import { isScheduledRunInput, SCHEDULED_JOB_ID_SUFFIX, type ScheduledRunInput } from '../schedule/scheduledRun';
+import { isScheduledRunInput, SCHEDULED_JOB_ID_SUFFIX, templateDefaults, type ScheduledRunInput } from '../schedule/scheduledRun';
 import {
   BackfillBodySchema,
   OVERLAP_POLICIES,
@@ -102,7 +102,9 @@ function buildAction(
   owner: string = caller.id,
 ): ScheduleOptionsStartWorkflowAction<Workflow> {
   const sample = checkTemplate(caller, job, { scheduleId, timezone: spec.timezone, sampleTime: new Date(), webhooks: deps.webhooks });
-  const input: ScheduledRunInput = { scheduled_run: { schedule_id: scheduleId, timezone: spec.timezone }, template: job };
+  // Defaults are resolved here, once: a run started after a default changed still gets these.
+  const defaults = templateDefaults(job, sample);
+  const input: ScheduledRunInput = { scheduled_run: { schedule_id: scheduleId, timezone: spec.timezone }, template: job, defaults };
   return {
     type: 'startWorkflow',
     workflowType: WORKFLOW_TYPE,

@@ -12,6 +12,41 @@ export interface ScheduledRunInput {
   scheduled_run: { schedule_id: string; timezone: string };
   /** A job spec without `job_id`, whose strings may hold placeholders (template.ts). */
   template: Record<string, unknown>;
+  /**
+   * The spec fields the template leaves out, with the defaults the gateway resolved when the
+   * schedule was created or changed, so a run never defaults them itself (templateDefaults).
+   * Absent in schedules made by code up to 51e598e: their runs default those fields on parsing.
+   */
+  defaults?: Record<string, unknown>;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What `resolved` (the template's sample, parsed with its defaults) holds that `template` leaves
+ * out, at any depth. Those values come from defaults alone, never from a placeholder, so they
+ * hold for every run of the schedule.
+ */
+export function templateDefaults(template: Record<string, unknown>, resolved: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(resolved)) {
+    if (k === 'job_id' || v === undefined) continue;
+    const t = template[k];
+    if (!(k in template)) out[k] = v;
+    else if (isPlainObject(t) && isPlainObject(v)) {
+      const inner = templateDefaults(t, v);
+      if (Object.keys(inner).length > 0) out[k] = inner;
+    }
+  }
+  return out;
+}
+
+/** `spec` with what it leaves out taken from `defaults` (templateDefaults' inverse). */
+function withDefaults(spec: unknown, defaults: Record<string, unknown>): unknown {
+  if (!isPlainObject(spec)) return spec;
+  const out: Record<string, unknown> = { ...spec };
+  for (const [k, v] of Object.entries(defaults)) out[k] = k in spec ? (isPlainObject(v) ? withDefaults(spec[k], v) : spec[k]) : v;
+  return out;
 }
 
 export function isScheduledRunInput(v: unknown): v is ScheduledRunInput {
@@ -43,6 +78,7 @@ export function resolveScheduledRun(input: ScheduledRunInput, scheduledTime: Dat
   const issues = templateIssues(input.template, 'job.');
   if (issues.length > 0) return { ok: false, error: issues.map((i) => `${i.field}: ${i.reason}`).join('; ') };
   const { schedule_id, timezone } = input.scheduled_run;
-  const spec = resolveTemplate(input.template, { schedule_id, timezone, scheduled_time: scheduledTime });
+  const resolved = resolveTemplate(input.template, { schedule_id, timezone, scheduled_time: scheduledTime });
+  const spec = input.defaults ? withDefaults(resolved, input.defaults) : resolved;
   return { ok: true, spec, run: { schedule_id, scheduled_time: utcSeconds(scheduledTime) } };
 }

@@ -10,6 +10,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKFLOW_BUNDLE_PATH } from './bundleWorkflows';
 import type { Tracing } from '../temporal/tracing';
 import { tracingWorkerOptions } from './workflowInterceptors';
+import { workerDeploymentOptions } from './workerDeployment';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -45,5 +46,6 @@ export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Work
     defaultHeartbeatThrottleInterval: config.worker.heartbeatThrottleMs,
     shutdownGraceTime: '10s',
     ...tracingWorkerOptions(opts.tracing ?? null, 'workflowsPath' in code),
+    workerDeploymentOptions: workerDeploymentOptions(config.worker.deployment),
   });
 }

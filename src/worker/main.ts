@@ -50,6 +50,9 @@ async function main(): Promise<void> {
       per_model_limit: config.worker.perModelLimit,
       metrics: metricsServer ? `http://${metricsServer.address}/metrics` : null,
       tracing: config.otlpEndpoint,
+      // The version to make current (temporal worker deployment set-current-version) once this worker polls.
+      deployment_version: worker.options.workerDeploymentOptions?.version ?? null,
+      versioning_behavior: worker.options.workerDeploymentOptions?.defaultVersioningBehavior ?? null,
     },
     'worker running',
   );

@@ -83,6 +83,8 @@ export interface WorkerOptions {
   /** Metrics the activities record into (default: a fresh set nobody reads). */
   metrics?: WorkerMetrics;
   tracing?: Tracing | null;
+  /** Worker versioning (config.worker.deployment); default unversioned. */
+  deployment?: Config['worker']['deployment'];
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -97,6 +99,7 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
       perModelLimit: opts.perModelLimit ?? config.worker.perModelLimit,
       maxPredictCalls: opts.maxPredictCalls ?? config.worker.maxPredictCalls,
       stallLimitMs: opts.stallLimitMs ?? config.worker.stallLimitMs,
+      deployment: opts.deployment ?? config.worker.deployment,
     },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
   };
@@ -112,17 +115,19 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
   }
 }
 
-/** Starts a job the way the gateway does (search attributes included). */
-export async function startJob(taskQueue: string, spec: JobSpecInput & { job_id: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
+/** Starts a job the way the gateway does: the spec resolved (defaults filled), search attributes set. */
+export async function startJob(taskQueue: string, input: JobSpecInput & { job_id: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
+  const parsed = parseJobSpec(input);
+  if (!parsed.ok) throw new Error(`invalid job spec: ${JSON.stringify(parsed.issues)}`);
+  const spec = { ...parsed.spec, job_id: input.job_id };
   const c = await temporalClient();
-  const parsed = parseJobSpec(spec);
-  const outputPath = parsed.ok ? jobUrl(jobLocation(parsed.spec.output.s3_path, spec.job_id)) : '';
+  const outputPath = jobUrl(jobLocation(spec.output.s3_path, spec.job_id));
   return c.workflow.start<typeof batchJob>('batchJob', {
     workflowId: spec.job_id,
     taskQueue,
     args: [spec],
-    // Tests start invalid specs on purpose: those get no user metadata, as the gateway would refuse them.
-    ...(parsed.ok ? { staticSummary: jobSummary(parsed.spec, outputPath), staticDetails: jobDetails(parsed.spec, outputPath) } : {}),
+    staticSummary: jobSummary(spec, outputPath),
+    staticDetails: jobDetails(spec, outputPath),
     typedSearchAttributes: [
       { key: NightshiftStatus, value: 'planning' },
       { key: NightshiftModel, value: spec.model.name },

@@ -20,7 +20,8 @@ import { testStackEnv } from '../../src/stack/testStack';
 import { startModelServer } from '../../src/model-server/server';
 import type { batchJob } from '../../workflows';
 import { NightshiftModel, NightshiftSchedule, NightshiftStatus } from '../../src/job/messages';
-import type { ScheduledRunInput } from '../../src/schedule/scheduledRun';
+import { templateDefaults, type ScheduledRunInput } from '../../src/schedule/scheduledRun';
+import { parseJobSpec } from '../../src/job/spec';
 
 /** Events after which the recording server suggests continue-as-new; the small jobs stay below it. */
 export const RECORDING_SUGGEST_CONTINUE_AS_NEW = 120;
@@ -178,7 +179,10 @@ async function recordJobs(): Promise<string[]> {
         output: { s3_path: `s3://${h.BUCKET}/histories-out/{{schedule_id}}/{{scheduled_time | date: "YYYY-MM-DD"}}/` },
       };
       // The action the gateway builds (src/gateway/schedules.ts), without its owner bookkeeping.
-      const args: [ScheduledRunInput] = [{ scheduled_run: { schedule_id: 'history-schedule', timezone: 'UTC' }, template }];
+      const sample = parseJobSpec(template);
+      if (!sample.ok) throw new Error(`scheduled: ${JSON.stringify(sample.issues)}`);
+      const defaults = templateDefaults(template, sample.spec);
+      const args: [ScheduledRunInput] = [{ scheduled_run: { schedule_id: 'history-schedule', timezone: 'UTC' }, template, defaults }];
       const schedule = await client.schedule.create({
         scheduleId: 'history-schedule',
         spec: { intervals: [{ every: '1d' }] },
