@@ -48,6 +48,8 @@ export interface WorkerOptions {
   maxPredictBatch?: number;
   maxActivities?: number;
   webhooksFile?: string;
+  /** A Temporal server other than the test stack's (a test that starts its own). */
+  temporal?: Config['temporal'];
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -57,6 +59,7 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
     tfserving: { ...config.tfserving, target: opts.tfservingTarget ?? config.tfserving.target, maxBatchSize: opts.maxPredictBatch ?? config.tfserving.maxBatchSize },
     worker: { ...config.worker, maxActivities: opts.maxActivities ?? config.worker.maxActivities },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
+    temporal: opts.temporal ?? config.temporal,
   };
   const deps = createActivityDeps(cfg, silentLogger);
   const connection = await connectWorker(cfg.temporal);
@@ -70,8 +73,12 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
 }
 
 /** Starts a job the way the gateway does (search attributes included). */
-export async function startJob(taskQueue: string, spec: JobSpecInput & { job_id: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
-  const c = await temporalClient();
+export async function startJob(
+  taskQueue: string,
+  spec: JobSpecInput & { job_id: string },
+  on?: Client,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
+  const c = on ?? (await temporalClient());
   return c.workflow.start<typeof batchJob>('batchJob', {
     workflowId: spec.job_id,
     taskQueue,
