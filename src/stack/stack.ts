@@ -36,6 +36,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Delete the stack's data directory first (the test stack starts empty every run). */
   wipeData?: boolean;
+  /** Temporal server dynamic config values (e.g. lower history limits for a test); default none. */
+  temporalDynamicConfig?: PartContext['temporalDynamicConfig'];
   /** Progress lines; default `console.log`. */
   log?: (line: string) => void;
   /** A part exited after startup. Default: say so and name the way to restart it; the others keep running. */
@@ -163,7 +165,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       }
       const t0 = Date.now();
       const spawned = specs.map((spec) => {
-        const s = spawnPart(spec, { config, env, dataDir, logFile: join(logsDir, `${spec.name}.log`) });
+        const s = spawnPart(spec, { config, env, dataDir, logFile: join(logsDir, `${spec.name}.log`), temporalDynamicConfig: opts.temporalDynamicConfig });
         started.push(s);
         return s;
       });

