@@ -169,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       // predictBatch's heartbeat timeout is 10 s: a throttle at or above it would let a live batch time out.
       heartbeatThrottleMs: field('NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', int(100).max(8000)),
       metricsAddr: field('NIGHTSHIFT_WORKER_METRICS_ADDR', z.union([z.literal(''), hostPort]).transform((a) => a || null)),
-      /** Worker versioning (README "Deploying workers"); null: an unversioned worker. */
+      /** Worker versioning (README "Operating Nightshift", "Deploying workers"); null: an unversioned worker. */
       deployment: r.NIGHTSHIFT_WORKER_DEPLOYMENT_NAME
         ? {
             name: r.NIGHTSHIFT_WORKER_DEPLOYMENT_NAME,

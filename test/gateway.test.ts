@@ -156,7 +156,7 @@ describe('gateway', { timeout: 180_000 }, () => {
     assert.equal(d.taskQueue, gw.config.temporal.taskQueue);
     assert.equal(d.typedSearchAttributes.get(NightshiftStatus), 'planning');
     assert.equal(d.typedSearchAttributes.get(NightshiftModel), 'recommender');
-    assert.deepEqual(d.memo, { output_path: output, items_total: null, parallelism: 8 });
+    assert.deepEqual(d.memo, { output_path: output, parallelism: 8 });
     const input = await workflowInput(gw, jobId);
     assert.equal(input.job_id, jobId);
     assert.equal(input.parallelism, 8, 'defaults are filled at the edge');

@@ -34,7 +34,7 @@ test('templateDefaults holds exactly what the template leaves out, at any depth'
   assert.deepEqual(defaults, {
     model: { signature_name: 'serving_default' },
     input: { delimited_files: { includes: ['**'], excludes: [] } },
-    output: { include_input: false },
+    output: { include_input: false, overwrite: false },
     timeout: '6h',
     batch_timeout: '10m',
     retry: { max_attempts: 5, initial_interval: '1s', max_interval: '1m' },

@@ -188,7 +188,8 @@ async function start(deps: SubmitDeps, caller: Caller, spec: ResolvedJobSpec): P
         { key: NightshiftModel, value: spec.model.name },
         { key: NightshiftOwner, value: caller.id },
       ],
-      memo: { output_path: outputPath, items_total: null, parallelism: spec.parallelism, ...(spec.retry_of ? { retry_of: spec.retry_of } : {}) },
+      // No items_total yet: Temporal (server 1.32) drops null memo fields, and readers take absent as unknown.
+      memo: { output_path: outputPath, parallelism: spec.parallelism, ...(spec.retry_of ? { retry_of: spec.retry_of } : {}) },
     });
   } catch (err) {
     // Another gateway started this id between the existence check and here: answer with its job.

@@ -2,7 +2,7 @@
  * The worker's Temporal Worker Deployment version (worker versioning). With a deployment name
  * set, the worker polls as `<deployment>.<build id>` and Temporal routes each job's workflow
  * tasks to the version it is pinned to (PINNED) or to the deployment's current version
- * (AUTO_UPGRADE). README "Deploying workers" says how to roll out and drain.
+ * (AUTO_UPGRADE). README "Operating Nightshift", "Deploying workers" says how to roll out and drain.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
