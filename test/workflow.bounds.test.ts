@@ -4,37 +4,25 @@
  * stuck in `aggregating`; now every message is cut to MAX_ERROR_MESSAGE_CHARS where it enters the
  * job's state, and the job ends as it should.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBucket } from '../src/storage/s3';
-import { startModelServer } from '../src/model-server/server';
 import { MAX_ERROR_MESSAGE_CHARS } from '../src/job/bounds';
-import { BUCKET, readOutputs, s3, silentLogger, startJob, temporalClient, uniqueId, users, withWorker } from './helpers/jobHarness';
+import { BUCKET, readOutputs, startJob, suiteModelServer, uniqueId, users, withWorker } from './helpers/jobHarness';
 
-type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 const output = `s3://${BUCKET}/test-out/`;
 const BATCHES = 210;
 const MESSAGE_BYTES = 16 * 1024;
 
 describe('bounded payloads', { timeout: 600_000 }, () => {
-  let server: ModelServer;
+  const ms = suiteModelServer();
   const taskQueue = uniqueId('bounds');
-
-  before(async () => {
-    await ensureBucket(s3, BUCKET);
-    server = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
-  });
-  after(async () => {
-    await server.stop();
-    await (await temporalClient()).connection.close();
-  });
 
   it(`${BATCHES} batches failing with 16 KB messages: completed_with_errors, messages truncated in the manifest`, async () => {
     // FAILED_PRECONDITION is not retryable and not an item's fault (no bisection): each batch fails whole.
-    server.faults.set({ error_rates: { FAILED_PRECONDITION: 1 }, message_bytes: MESSAGE_BYTES });
+    ms.server.faults.set({ error_rates: { FAILED_PRECONDITION: 1 }, message_bytes: MESSAGE_BYTES });
     const jobId = uniqueId('longerr');
     try {
-      const result = await withWorker({ taskQueue, tfservingTarget: `127.0.0.1:${server.port}` }, async () => {
+      const result = await withWorker({ taskQueue, tfservingTarget: ms.target }, async () => {
         const handle = await startJob(taskQueue, {
           job_id: jobId,
           model: { name: 'recommender' },
@@ -49,7 +37,7 @@ describe('bounded payloads', { timeout: 600_000 }, () => {
       assert.equal(result.status, 'completed_with_errors', result.error ?? '');
       assert.equal(result.batches_failed, BATCHES);
       assert.equal(result.items_failed, BATCHES);
-      assert.ok((server.faults.stats().errors['FAILED_PRECONDITION'] ?? 0) >= BATCHES, 'every batch met the long message');
+      assert.ok((ms.server.faults.stats().errors['FAILED_PRECONDITION'] ?? 0) >= BATCHES, 'every batch met the long message');
       const { manifest } = await readOutputs(output, jobId);
       assert.equal(manifest.status, 'completed_with_errors');
       const failed = manifest.failed_batches as { batch: number; code: string; message: string }[];
@@ -60,7 +48,7 @@ describe('bounded payloads', { timeout: 600_000 }, () => {
         assert.match(f.message, /^injected fault: FAILED_PRECONDITION x+… \[\d+ more chars\]$/);
       }
     } finally {
-      server.faults.set({});
+      ms.server.faults.set({});
     }
   });
 });

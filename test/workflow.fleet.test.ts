@@ -4,10 +4,9 @@
  * model's per-worker cap in turn, and waiting for a Predict permit does not eat batch_timeout.
  * Counts are taken at the model server (its in-process stats) and results read from S3.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
-import { ensureBucket } from '../src/storage/s3';
 import type { JobProgress } from '../src/job/messages';
 import type { JobSpecInput } from '../src/job/spec';
 import { startModelServer } from '../src/model-server/server';
@@ -18,18 +17,17 @@ import {
   config,
   exactlyOnce,
   readOutputs,
-  s3,
   silentLogger,
   startJob,
-  temporalClient,
+  suiteModelServer,
   uniqueId,
   users,
   waitForProgress,
   withWorker,
+  type TestModelServer,
   type WorkerOptions,
 } from './helpers/jobHarness';
 
-type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 const output = `s3://${BUCKET}/test-out/`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,10 +50,9 @@ async function retriedFailures(handle: WorkflowHandle<typeof batchJob>): Promise
 }
 
 describe('workers in a shared fleet', { timeout: 600_000 }, () => {
-  let server: ModelServer;
-  let target: string;
+  const ms = suiteModelServer();
   const taskQueue = uniqueId('fleet');
-  const predict = () => server.stats().rpcs.Predict;
+  const predict = () => ms.server.stats().rpcs.Predict;
   /** `n` users for model recommender in batches of `batchSize`, results under test-out/. */
   const jobSpec = (jobId: string, n: number, batchSize: number, extra: Partial<JobSpecInput> = {}): JobSpecInput & { job_id: string } => ({
     job_id: jobId,
@@ -66,31 +63,22 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
   });
   /** Runs one job to its end on a worker of its own (the shared model server unless `worker` names another). */
   const runJob = (worker: Omit<WorkerOptions, 'taskQueue'>, spec: JobSpecInput & { job_id: string }): Promise<JobProgress> =>
-    withWorker({ taskQueue, tfservingTarget: target, ...worker }, async () => (await startJob(taskQueue, spec)).result());
+    withWorker({ taskQueue, tfservingTarget: ms.target, ...worker }, async () => (await startJob(taskQueue, spec)).result());
   /** A model server of its own, for a test that counts every call it gets. */
-  const freshServer = async (latencyMs = 0): Promise<ModelServer> => {
+  const freshServer = async (latencyMs = 0): Promise<TestModelServer> => {
     const fresh = await startModelServer({ addr: '127.0.0.1:0', adminAddr: null, basePath: 'models', threads: 1, logger: silentLogger });
     if (latencyMs > 0) fresh.faults.set({ latency: { kind: 'fixed', ms: latencyMs } });
     return fresh;
   };
 
-  before(async () => {
-    await ensureBucket(s3, BUCKET);
-    server = await freshServer();
-    target = `127.0.0.1:${server.port}`;
-  });
-  after(async () => {
-    await server.stop();
-    await (await temporalClient()).connection.close();
-  });
 
   it('a Predict that hangs past the stall limit is aborted and retried as Stalled; the job finishes, each item once', async () => {
     // 30% of calls take 60 s; the worker's stall limit is 1.5 s, the batch_timeout the default 10 minutes.
-    server.faults.set({ latency: { kind: 'fixed', ms: 60_000, rate: 0.3 }, seed: 3 });
+    ms.server.faults.set({ latency: { kind: 'fixed', ms: 60_000, rate: 0.3 }, seed: 3 });
     const before = predict();
     const jobId = uniqueId('stall');
     try {
-      const { result, failures } = await withWorker({ taskQueue, tfservingTarget: target, stallLimitMs: 1500, maxPredictBatch: 20 }, async () => {
+      const { result, failures } = await withWorker({ taskQueue, tfservingTarget: ms.target, stallLimitMs: 1500, maxPredictBatch: 20 }, async () => {
         const handle = await startJob(taskQueue, jobSpec(jobId, 200, 20, { parallelism: 4, retry: { max_attempts: 30, initial_interval: '50ms', max_interval: '100ms' } }));
         const result = await handle.result();
         return { result, failures: await retriedFailures(handle) };
@@ -113,12 +101,12 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
         assert.match(f.message, /^Predict recommender \(20 items\) made no progress for 1500 ms/);
       }
     } finally {
-      server.faults.set({});
+      ms.server.faults.set({});
     }
   });
 
   it('on the last attempt a stalled batch is a failed batch with code Stalled in the manifest', async () => {
-    server.faults.set({ latency: { kind: 'fixed', ms: 60_000 } });
+    ms.server.faults.set({ latency: { kind: 'fixed', ms: 60_000 } });
     const jobId = uniqueId('stall-last');
     try {
       const result = await runJob({ stallLimitMs: 1000 }, jobSpec(jobId, 5, 5, { max_failure_ratio: 1, retry: { max_attempts: 1 } }));
@@ -130,12 +118,12 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
       assert.match(failed[0]!.message, /Predict recommender .* made no progress for 1000 ms/);
       assert.equal(predict().in_flight, 0);
     } finally {
-      server.faults.set({});
+      ms.server.faults.set({});
     }
   });
 
   it('a Predict slower than the heartbeat timeout (12 s > 10 s) but within the stall limit succeeds on its first attempt', async () => {
-    server.faults.set({ latency: { kind: 'fixed', ms: 12_000 } });
+    ms.server.faults.set({ latency: { kind: 'fixed', ms: 12_000 } });
     const before = predict();
     const jobId = uniqueId('slow');
     try {
@@ -145,16 +133,16 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
       assert.equal(after.requests - before.requests, 1, 'one call: the attempt was not timed out by the heartbeat timeout and retried');
       assert.equal(after.ok - before.ok, 1);
     } finally {
-      server.faults.set({});
+      ms.server.faults.set({});
     }
   });
 
   it('a cancel reaches the in-flight Predict calls of a batch with its next heartbeat (figure logged)', async () => {
-    server.faults.set({ latency: { kind: 'fixed', ms: 30_000 } });
+    ms.server.faults.set({ latency: { kind: 'fixed', ms: 30_000 } });
     const before = predict();
     const jobId = uniqueId('cancel');
     try {
-      const result = await withWorker({ taskQueue, tfservingTarget: target }, async () => {
+      const result = await withWorker({ taskQueue, tfservingTarget: ms.target }, async () => {
         const handle = await startJob(taskQueue, jobSpec(jobId, 40, 10, { parallelism: 2 }));
         await until(() => predict().in_flight === 2, 'two Predict calls in flight');
         // Past the first heartbeat of both batches, so the next one is throttled: the worst case.
@@ -173,7 +161,7 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
       assert.equal(predict().ok - before.ok, 0, 'the 30 s calls were cancelled, not answered');
       assert.equal(result.batches_succeeded, 0);
     } finally {
-      server.faults.set({});
+      ms.server.faults.set({});
     }
   });
 
@@ -235,7 +223,7 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
   });
 
   it('a batch that itself runs past batch_timeout fails as BatchTimeout', async () => {
-    server.faults.set({ latency: { kind: 'fixed', ms: 5000 } });
+    ms.server.faults.set({ latency: { kind: 'fixed', ms: 5000 } });
     const jobId = uniqueId('btimeout');
     try {
       const result = await runJob({}, jobSpec(jobId, 5, 5, { batch_timeout: '1s', max_failure_ratio: 1, retry: { max_attempts: 1 } }));
@@ -246,7 +234,7 @@ describe('workers in a shared fleet', { timeout: 600_000 }, () => {
       assert.equal(failed[0]!.code, 'BatchTimeout');
       assert.match(failed[0]!.message, /batch_timeout of 1000 ms/);
     } finally {
-      server.faults.set({});
+      ms.server.faults.set({});
     }
   });
 });
