@@ -7,9 +7,7 @@
  * Flags: --users N (50000)  --batch N items per batch (500)  --parallelism N (8)  --files N (10)  --json
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { startStack } from '../src/stack/stack';
-import { freePort } from '../src/stack/freePort';
+import { startPrivateStack } from './benchStack';
 import { uploadDemoUsers } from '../src/stack/demoUsers';
 import { createS3Client, ensureBucket } from '../src/storage/s3';
 import { connectClient } from '../src/temporal/connectClient';
@@ -49,22 +47,9 @@ function parseFlags(argv: string[]): JobFlags {
 
 export async function run(argv: string[]): Promise<void> {
   const f = parseFlags(argv);
-  const [temporal, ui, s3Port, model, admin, workerMetrics] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const dataDir = `.data/bench-${randomBytes(3).toString('hex')}`;
-  const stack = await startStack({
+  const stack = await startPrivateStack({
     parts: ['temporal', 's3', 'model-server', 'worker'],
-    wipeData: true,
     log: f.json ? () => undefined : (l) => console.log(`  ${l}`),
-    env: {
-      NIGHTSHIFT_TEMPORAL_ADDRESS: `127.0.0.1:${temporal}`,
-      NIGHTSHIFT_TEMPORAL_UI_PORT: String(ui),
-      NIGHTSHIFT_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      NIGHTSHIFT_MODEL_SERVER_ADDR: `127.0.0.1:${model}`,
-      NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR: `127.0.0.1:${admin}`,
-      NIGHTSHIFT_WORKER_METRICS_ADDR: `127.0.0.1:${workerMetrics}`,
-      NIGHTSHIFT_TFSERVING_TARGET: `127.0.0.1:${model}`,
-      NIGHTSHIFT_DATA_DIR: dataDir,
-    },
   });
   const { config } = stack;
   const s3 = createS3Client(config.s3);
@@ -134,7 +119,6 @@ export async function run(argv: string[]): Promise<void> {
     tfs.close();
     s3.destroy();
     await client.connection.close();
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack.dispose();
   }
 }

@@ -21,6 +21,7 @@ import {
 import { logTail, spawnInGroup, stopGroup, type GroupProcess } from './processGroup';
 import { portFree } from './probes';
 import { seconds } from './timing';
+import { freePort } from './freePort';
 
 /** Parts in a group start together; a group starts once the one before it is healthy. */
 const ALL_PARTS: readonly PartSpec[] = [temporalPart, s3Part, modelServerPart, workerPart, gatewayPart];
@@ -63,6 +64,16 @@ export interface Stack {
   logsDir: string;
   parts: RunningPart[];
   stop(): Promise<void>;
+  /**
+   * Signals one part's process group (default SIGKILL, as a crash) and waits until it has exited; it
+   * stays down until `start(name)`. For drills and benches; a killed worker's running activities are
+   * retried by Temporal after their heartbeat timeout.
+   */
+  kill(name: PartName, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a killed part again with the same config and data (same ports, same database) and waits until it is healthy. */
+  start(name: PartName): Promise<RunningPart>;
+  /** One more worker process on the task queue, with its own metrics port and log (worker-<n>.log); stopped with the stack. */
+  addWorker(): Promise<RunningPart>;
 }
 
 /** A part did not come up: names it, its address and its log, and carries the end of the log. */
@@ -183,12 +194,68 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     throw err;
   }
 
-  for (const s of started) {
+  const killed = new Set<Started>();
+  const watchExit = (s: Started) => {
     void s.proc.exited.then((code) => {
-      if (!stopping) onPartExit(s.part, code);
+      if (!stopping && !killed.has(s)) onPartExit(s.part, code);
     });
-  }
-  return { config, env, overrides, dataDir, logsDir, parts: started.map((s) => s.part), stop };
+  };
+  started.forEach(watchExit);
+  const parts = started.map((s) => s.part);
+  const latest = (name: PartName): Started => {
+    const s = [...started].reverse().find((x) => x.spec.name === name);
+    if (!s) throw new Error(`stack: no ${name} part in this stack`);
+    return s;
+  };
+  /** Runs a part's process and puts it where the old one was (or at the end), once healthy. */
+  const launch = async (spec: PartSpec, ctx: PartContext, replacing?: Started): Promise<RunningPart> => {
+    const s = spawnPart(spec, ctx);
+    started.push(s);
+    const healthy = await waitHealthy(s, started);
+    if (replacing) started.splice(started.indexOf(replacing), 1);
+    const at = replacing ? parts.indexOf(replacing.part) : -1;
+    if (at >= 0) parts.splice(at, 1, healthy.part);
+    else parts.push(healthy.part);
+    watchExit(healthy);
+    log(`stack: ${spec.name.padEnd(12)} ${replacing ? 'restarted' : 'added'}, healthy  ${healthy.part.address}`);
+    return healthy.part;
+  };
+  let extraWorkers = 0;
+  let restarts = 0;
+  return {
+    config,
+    env,
+    overrides,
+    dataDir,
+    logsDir,
+    parts,
+    stop,
+    async kill(name, signal = 'SIGKILL') {
+      const s = latest(name);
+      killed.add(s);
+      if (s.proc.child.pid !== undefined && !s.proc.hasExited()) {
+        try {
+          process.kill(-s.proc.child.pid, signal);
+        } catch {
+          // already gone
+        }
+      }
+      await s.proc.exited;
+    },
+    async start(name) {
+      const s = latest(name);
+      if (!s.proc.hasExited()) throw new Error(`stack: ${name} is still running (kill it first)`);
+      // A log of its own: readiness probes read the log, and the old one already says "ready".
+      return launch(s.spec, { ...s.ctx, logFile: join(logsDir, `${name}.restart-${++restarts}.log`) }, s);
+    },
+    async addWorker() {
+      extraWorkers++;
+      const metrics = await freePort();
+      const workerEnv = { ...env, NIGHTSHIFT_WORKER_METRICS_ADDR: `127.0.0.1:${metrics}` };
+      const ctx: PartContext = { config: loadConfig(workerEnv), env: workerEnv, dataDir, logFile: join(logsDir, `worker-${extraWorkers + 1}.log`) };
+      return launch(workerPart, ctx);
+    },
+  };
 }
 
 function restartHintOf(name: PartName): string {
