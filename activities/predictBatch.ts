@@ -117,13 +117,13 @@ function doneSoFar(task: PlanTask, nextBatch: number): { done: number; failedBat
 export function predictCallFor(deps: ActivityDeps, job: { job_id: string; model: ModelRef }, watch: Watch): PredictCall {
   const { model } = job;
   const client = deps.tfserving.forModel(model.name);
-  return async (values) => {
-    const release = await watch.waitFor(() => deps.limiter.acquire(model.name, job.job_id, watch.signal));
+  return async (values, runSignal) => {
+    const release = await watch.waitFor(() => deps.limiter.acquire(model.name, job.job_id, AbortSignal.any([watch.signal, runSignal])));
     // Timed from the permit: the histogram is TF Serving's latency, not this worker's queue.
     const t0 = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
     try {
-      const res = await watch.track(`Predict ${model.name} (${values.length} items)`, (signal) => client.predict(model, values, { signal }));
+      const res = await watch.track(`Predict ${model.name} (${values.length} items)`, (signal) => client.predict(model, values, { signal: AbortSignal.any([signal, runSignal]) }));
       deps.metrics.predictCall(model.name, seconds(), null);
       return { outputs: res.outputs, modelVersion: res.model.version };
     } catch (err) {
@@ -158,11 +158,15 @@ export function createPredictBatch(deps: ActivityDeps) {
       // Shared by the batches that read the same plan chunk, so not aborted for one of them: the S3 socket timeout bounds it.
       task = await loadTask(deps.s3, loc, taskIndex, job.tasks_per_chunk);
       if (task.kind === 'gzip') {
-        const run = await runGzipTask({ deps, loc, task, job, call, progress, watch, attempt: ctx.info.attempt });
+        const run = await runGzipTask({ deps: { ...deps, predictInFlight: deps.limiter.modelLimit }, loc, task, job, call, progress, watch, attempt: ctx.info.attempt });
         modelVersion = run.modelVersion;
       } else {
         const prepared = task.kind === 'lines' ? await readLinesTask(deps, task, watch) : await prepareObjects(deps, task, job.input_name ?? '', watch);
-        const run = new PredictRun(call, deps.maxPredictBatch, (done) => watch.beat({ ...progress, items_done: done }));
+        const run = new PredictRun(call, {
+          maxBatch: deps.maxPredictBatch,
+          inFlight: deps.limiter.modelLimit,
+          onProgress: (done) => watch.beat({ ...progress, items_done: done }),
+        });
         const outcomes = await predictPrepared(run, prepared);
         modelVersion = run.modelVersion;
         // Not abortable by a cancel: once predicted, a part is written whole, so a counted batch always has its part.

@@ -26,7 +26,7 @@ export interface GzipProgress {
 }
 
 export interface GzipTaskArgs {
-  deps: { s3: S3Client; maxPredictBatch: number };
+  deps: { s3: S3Client; maxPredictBatch: number; predictInFlight: number };
   loc: JobLocation;
   /** With `only` (a retry), the batches it touches are run, each with just those items. */
   task: GzipTask & { only?: ItemRanges };
@@ -45,7 +45,11 @@ export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: stri
   a.watch.signal.addEventListener('abort', () => body.destroy(), { once: true });
   const gunzip = body.pipe(createGunzip());
   const lines = createInterface({ input: gunzip, crlfDelay: Infinity });
-  const run = new PredictRun(a.call, a.deps.maxPredictBatch, (done) => a.watch.beat({ ...progress, items_done: done }));
+  const run = new PredictRun(a.call, {
+    maxBatch: a.deps.maxPredictBatch,
+    inFlight: a.deps.predictInFlight,
+    onProgress: (done) => a.watch.beat({ ...progress, items_done: done }),
+  });
   let batchNo = 0;
   let lineNo = 0;
   let item = task.first_item;

@@ -99,6 +99,11 @@ export class PredictLimiter {
     }
   }
 
+  /** The most Predict calls one model can have in flight on this worker: what one batch may usefully ask for. */
+  get modelLimit(): number {
+    return Math.min(this.limits.perModelLimit, this.limits.maxPredictCalls);
+  }
+
   inFlight(model?: string): number {
     return model === undefined ? this.global.inUse : (this.perModel.get(model)?.inUse ?? 0);
   }
