@@ -14,6 +14,7 @@ import { loadConfig } from '../src/config';
 import { TfServingClient } from '../src/tfserving/client';
 import type { ModelSignature } from '../src/tfserving/signature';
 import { freePort } from '../src/stack/freePort';
+import { formatTable } from './table';
 
 export const DESCRIPTION = 'raw TF Serving client throughput against the model server (items/s, p50/p99)';
 
@@ -87,7 +88,8 @@ async function spawnModelServer(threads: number | undefined): Promise<{ target: 
   return { target: `127.0.0.1:${port}`, child };
 }
 
-async function waitReady(client: TfServingClient, model: string, child: ChildProcess | null): Promise<ModelSignature> {
+/** Waits until the model is AVAILABLE (the server may still be loading it) and returns its signature. */
+export async function waitReady(client: TfServingClient, model: string, child: ChildProcess | null): Promise<ModelSignature> {
   const until = Date.now() + 120_000;
   for (;;) {
     try {
@@ -156,10 +158,10 @@ export async function runLevel(client: TfServingClient, f: Flags, signature: Mod
 }
 
 function table(rows: LevelResult[]): string {
-  const head = ['concurrency', 'requests', 'items/s', 'p50 ms', 'p99 ms', 'errors'];
-  const body = rows.map((r) => [String(r.concurrency), String(r.requests), r.items_per_s.toFixed(0), r.p50_ms.toFixed(2), r.p99_ms.toFixed(2), String(r.errors)]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  return [head, ...body].map((cells) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')).join('\n');
+  return formatTable(
+    ['concurrency', 'requests', 'items/s', 'p50 ms', 'p99 ms', 'errors'],
+    rows.map((r) => [r.concurrency, r.requests, r.items_per_s.toFixed(0), r.p50_ms.toFixed(2), r.p99_ms.toFixed(2), r.errors]),
+  );
 }
 
 export async function run(argv: string[]): Promise<void> {
