@@ -84,6 +84,8 @@ export interface ScaleRun {
   status: string;
   manifest_items_in_parts: number | null;
   manifest_items_succeeded: number | null;
+  /** Items done when measured (all of them unless stopped at the time limit). */
+  items_done: number;
   completed: boolean;
   upload_s: number;
   wall_s: number;
@@ -100,7 +102,11 @@ export interface ScaleRun {
 }
 
 /** Runs one job of `items` items on its own private stack and measures it. */
-export async function runScale(ctx: BenchContext, items: number, opts: { workerEnv?: Record<string, string> } = {}): Promise<ScaleRun> {
+export async function runScale(
+  ctx: BenchContext,
+  items: number,
+  opts: { workerEnv?: Record<string, string>; /** Epoch ms: stop measuring (and end the job) then, finished or not. */ stopAt?: number } = {},
+): Promise<ScaleRun> {
   const modelDir = mkdtempSync(join(tmpdir(), 'nightshift-scale-models-'));
   generateModels({ basePath: modelDir, recommender: TINY_MODEL, echoBytes: false });
   let stack: PrivateStack | null = null;
@@ -163,15 +169,33 @@ export async function runScale(ctx: BenchContext, items: number, opts: { workerE
       });
       const progressLog = setInterval(() => {
         handle.query<JobProgress>('status').then(
-          (p) => ctx.log(`  ${jobId}: ${p.status} ${p.items_succeeded + p.items_failed}/${p.items_total ?? '?'} items, rss ${(processMemory(workerPid)?.rss ?? 0) / MiB | 0} MiB`),
+          (p) =>
+            ctx.log(
+              `  ${jobId}: ${p.status} ${p.items_succeeded + p.items_failed}/${p.items_total ?? '?'} items, ` +
+                `rss ${((processMemory(workerPid)?.rss ?? 0) / MiB) | 0} MiB (peak ${(peakRss / MiB) | 0}, main heap peak ${(peakHeap / MiB) | 0})`,
+            ),
           () => undefined,
         );
       }, 30_000);
       let final: JobProgress;
+      let stopTimer: NodeJS.Timeout | undefined;
       try {
         // Follows the continue-as-new chain to the last run's result.
-        final = await handle.result();
+        const result = handle.result();
+        if (opts.stopAt === undefined) final = await result;
+        else {
+          // Out of time (a busy machine): measure what ran so far, then end the job.
+          const outOfTime = new Promise<null>((r) => (stopTimer = setTimeout(() => r(null), Math.max(0, opts.stopAt! - Date.now()))));
+          const first = await Promise.race([result, outOfTime]);
+          if (first) final = first;
+          else {
+            final = { ...(await handle.query<JobProgress>('status')), status: 'running' };
+            ctx.log(`  ${jobId}: stopped at the time limit with ${final.items_succeeded} items done`);
+            result.catch(() => undefined);
+          }
+        }
       } finally {
+        clearTimeout(stopTimer);
         clearInterval(progressLog);
         clearInterval(sampler);
         clearInterval(heapPoll);
@@ -186,12 +210,14 @@ export async function runScale(ctx: BenchContext, items: number, opts: { workerE
         manifest = JSON.parse(await getObjectText(s3, m.bucket, m.key)) as typeof manifest;
       }
       const metrics = await scrape();
+      if (final.status === 'running') await handle.terminate('bench time limit');
       const s3Requests = samplesBy(metrics, 'nightshift_s3_requests_total', 'operation');
       const history = await historyStats(client, jobId, handle.firstExecutionRunId, {
         parallelism: PARALLELISM,
         heartbeatThrottleMs: config.worker.heartbeatThrottleMs,
       });
-      const perK = (n: number): number => Math.round((n / items) * 1000 * 100) / 100;
+      const done = final.items_succeeded + final.items_failed;
+      const perK = (n: number): number => (done > 0 ? Math.round((n / done) * 1000 * 100) / 100 : 0);
       const s3Total = Object.values(s3Requests).reduce((a, b) => a + b, 0);
       const run: ScaleRun = {
         items,
@@ -199,10 +225,11 @@ export async function runScale(ctx: BenchContext, items: number, opts: { workerE
         status: final.status,
         manifest_items_in_parts: manifest.items_in_parts ?? null,
         manifest_items_succeeded: manifest.items_succeeded ?? null,
+        items_done: done,
         completed: final.status === 'succeeded' && manifest.items_in_parts === items && manifest.items_succeeded === items,
         upload_s: Math.round(uploadS),
         wall_s: Math.round(wallS * 10) / 10,
-        items_per_s: Math.round(items / wallS),
+        items_per_s: Math.round(done / wallS),
         worker_peak_rss_bytes: peakRss,
         worker_peak_heap_used_bytes: peakHeap,
         worker_peak_external_bytes: peakExternal,
