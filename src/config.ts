@@ -60,6 +60,8 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES', default: '67108864', description: 'Planning inflates each .gz input into plain chunks of about this many bytes (64 MiB), cut at batch boundaries.' },
   { name: 'NIGHTSHIFT_WORKER_STALL_LIMIT_MS', default: '60000', description: 'A Predict call or S3 request of a batch with no progress for this long is aborted; the attempt fails as Stalled and is retried.' },
   { name: 'NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', default: '5000', description: 'At most one recorded heartbeat per activity this often (billed on Temporal Cloud); below the batch heartbeat timeout of 10 s.' },
+  { name: 'NIGHTSHIFT_WORKER_MAX_OLD_SPACE_MB', default: '160', description: 'V8 old-space limit of each worker isolate (node --max-old-space-size, applied by the stack\'s worker launch); 0 = node\'s default (a quarter of RAM, which lets an idle-looking heap grow to hundreds of MB).' },
+  { name: 'NIGHTSHIFT_WORKER_MAX_CACHED_WORKFLOWS', default: '100', description: 'Running jobs whose workflow state a worker keeps in memory (sticky cache); more are evicted and replayed from history.' },
   { name: 'NIGHTSHIFT_WORKER_METRICS_ADDR', default: '', description: 'Prometheus /metrics of the worker (host:port; SDK temporal_* and nightshift_* metrics); empty = off (the local stack uses 127.0.0.1:9464).' },
   { name: 'NIGHTSHIFT_OTEL_EXPORTER_OTLP_ENDPOINT', default: '', description: 'OTLP/HTTP endpoint (e.g. http://collector:4318) for OpenTelemetry traces of worker and gateway; empty = OTEL_EXPORTER_OTLP_ENDPOINT, else tracing off.' },
   { name: 'NIGHTSHIFT_WORKER_DEPLOYMENT_NAME', default: '', description: 'Temporal Worker Deployment the worker belongs to (worker versioning); empty = unversioned.' },
@@ -168,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       stallLimitMs: field('NIGHTSHIFT_WORKER_STALL_LIMIT_MS', int(100)),
       // predictBatch's heartbeat timeout is 10 s: a throttle at or above it would let a live batch time out.
       heartbeatThrottleMs: field('NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', int(100).max(8000)),
+      maxOldSpaceMb: field('NIGHTSHIFT_WORKER_MAX_OLD_SPACE_MB', int(0)),
+      // The SDK derives its default from the heap limit: 10 under the limit above, too few for a busy worker.
+      maxCachedWorkflows: field('NIGHTSHIFT_WORKER_MAX_CACHED_WORKFLOWS', int(2)),
       metricsAddr: field('NIGHTSHIFT_WORKER_METRICS_ADDR', z.union([z.literal(''), hostPort]).transform((a) => a || null)),
       /** Worker versioning (README "Operating Nightshift", "Deploying workers"); null: an unversioned worker. */
       deployment: r.NIGHTSHIFT_WORKER_DEPLOYMENT_NAME

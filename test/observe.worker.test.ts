@@ -95,6 +95,10 @@ describe('observable workers', { timeout: 300_000 }, () => {
       assert.equal(total(s, 'nightshift_predict_errors_total'), 0);
       assert.ok(total(s, 'nightshift_s3_request_duration_seconds_count', { operation: 'GetObject', outcome: 'ok' }) >= 5, 'each batch reads its items');
       assert.ok(total(s, 'nightshift_s3_request_duration_seconds_count', { operation: 'PutObject', outcome: 'ok' }) >= 5, 'each batch writes its part');
+      // The plain tally of S3 requests (bench/scale.ts: requests per 1,000 items) agrees with the histogram.
+      const puts = total(s, 'nightshift_s3_requests_total', { operation: 'PutObject' });
+      assert.ok(puts >= 5, 'each batch writes its part');
+      assert.equal(puts, total(s, 'nightshift_s3_request_duration_seconds_count', { operation: 'PutObject' }));
       assert.ok(total(s, 'nightshift_worker_process_cpu_seconds_total') > 0, 'process metrics');
       // The SDK's, through the same endpoint, with their own prefix.
       const sdkNames = new Set([...s.keys()].filter((k) => k.startsWith('temporal_')).map((k) => k.replace(/[{].*$/, '')));

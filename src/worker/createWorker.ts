@@ -40,6 +40,7 @@ export async function createBatchWorker(opts: CreateWorkerOptions): Promise<Work
     ...code,
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: config.worker.maxActivities,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     // Each recorded heartbeat is a billed action on Temporal Cloud, and a cancellation reaches an
     // activity only with a heartbeat's answer: a few seconds between them (docs/jobs.md).
     maxHeartbeatThrottleInterval: config.worker.heartbeatThrottleMs,

@@ -81,6 +81,14 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     registers: [registry],
   });
 
+  // Requests per 1,000 items is what S3 bills (bench/scale.ts); the duration histogram's _count says the same per outcome, this is the plain tally.
+  const s3Requests = new Counter({
+    name: `${METRICS_PREFIX}s3_requests_total`,
+    help: 'S3 requests made by the worker, by operation (GetObject, PutObject, ...); SDK retries of one request count once.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     predictCall(model, seconds, errorCode) {
@@ -89,6 +97,7 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     },
     s3Request(operation, seconds, ok) {
       s3Duration.observe({ operation, outcome: ok ? 'ok' : 'error' }, seconds);
+      s3Requests.inc({ operation });
     },
     items(model, succeeded, failed) {
       if (succeeded > 0) itemsProcessed.inc({ model }, succeeded);

@@ -3,6 +3,7 @@ import { REPO_ROOT } from '../paths';
 import { logHasMessage } from '../probes';
 import { splitHostPort, type Config } from '../../config';
 import type { PartSpec } from './part';
+import { WORKER_PROCESS_ENV, workerNodeFlags } from '../../worker/memoryLimits';
 
 /** The worker's own log says when it polls the task queue: that is the only outside sign of it. */
 export const WORKER_READY_MESSAGE = 'worker running';
@@ -21,8 +22,8 @@ export const workerPart: PartSpec = {
   listen: (c) => splitHostPort(stackWorkerMetricsAddr(c)),
   launch: ({ config }) => ({
     command: process.execPath,
-    args: [join(REPO_ROOT, 'lib', 'src', 'worker', 'main.js')],
-    env: { NIGHTSHIFT_WORKER_METRICS_ADDR: stackWorkerMetricsAddr(config) },
+    args: [...workerNodeFlags(config), join(REPO_ROOT, 'lib', 'src', 'worker', 'main.js')],
+    env: { ...WORKER_PROCESS_ENV, NIGHTSHIFT_WORKER_METRICS_ADDR: stackWorkerMetricsAddr(config) },
   }),
   ready: ({ logFile }) => logHasMessage(logFile, WORKER_READY_MESSAGE),
   startupTimeoutMs: 60_000,
