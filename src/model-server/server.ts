@@ -45,6 +45,8 @@ export interface RpcStats {
   max_in_flight: number;
   /** Calls the client cancelled (or let pass their deadline) before the server answered. */
   cancelled: number;
+  /** Unix ms of the latest such cancel, null before the first: a bench times how fast a job's cancel reaches the server. */
+  last_cancelled_at_ms: number | null;
   /** Predict: rows (items) of the calls answered OK; tests count predictions with it. */
   items: number;
 }
@@ -86,7 +88,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
   const faults = new FaultController(opts.faults);
   const encoding = opts.responseEncoding ?? 'typed_fields';
   const rpcStats = Object.fromEntries(
-    (['Predict', 'GetModelMetadata', 'GetModelStatus'] as const).map((m) => [m, { requests: 0, ok: 0, errors: {}, in_flight: 0, max_in_flight: 0, cancelled: 0, items: 0 }]),
+    (['Predict', 'GetModelMetadata', 'GetModelStatus'] as const).map((m) => [m, { requests: 0, ok: 0, errors: {}, in_flight: 0, max_in_flight: 0, cancelled: 0, last_cancelled_at_ms: null, items: 0 }]),
   ) as Record<RpcName, RpcStats>;
   let state: ModelServerStats['state'] = 'serving';
 
@@ -163,7 +165,10 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
         open = false;
       };
       call.once('cancelled', () => {
-        if (!answered) s.cancelled++;
+        if (!answered) {
+          s.cancelled++;
+          s.last_cancelled_at_ms = Date.now();
+        }
         close();
       });
       const answer: grpc.sendUnaryData<Res> = (err, res) => {
