@@ -6,7 +6,13 @@
 import '../src/stack/quietAwsNodeWarning';
 import { passed, type Drill, type DrillReport } from './drill';
 
-const DRILLS: Record<string, () => Promise<Drill>> = {};
+const DRILLS: Record<string, () => Promise<Drill>> = {
+  // Process drills: a part of the stack dies mid-job (drill/processDrill.ts).
+  'kill-worker': async () => (await import('./killWorker')).drill,
+  'two-workers': async () => (await import('./twoWorkers')).drill,
+  'temporal-restart': async () => (await import('./temporalRestart')).drill,
+  's3-outage': async () => (await import('./s3Outage')).drill,
+};
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

@@ -67,9 +67,10 @@ export interface Stack {
   /**
    * Signals one part's process group (default SIGKILL, as a crash) and waits until it has exited; it
    * stays down until `start(name)`. For drills and benches; a killed worker's running activities are
-   * retried by Temporal after their heartbeat timeout.
+   * retried by Temporal after their heartbeat timeout. A part name means its newest process; a
+   * RunningPart from `parts` names one process (which of two workers holds a job's batches).
    */
-  kill(name: PartName, signal?: NodeJS.Signals): Promise<void>;
+  kill(which: PartName | RunningPart, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a killed part again with the same config and data (same ports, same database) and waits until it is healthy. */
   start(name: PartName): Promise<RunningPart>;
   /** One more worker process on the task queue, with its own metrics port and log (worker-<n>.log); stopped with the stack. */
@@ -230,8 +231,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     logsDir,
     parts,
     stop,
-    async kill(name, signal = 'SIGKILL') {
-      const s = latest(name);
+    async kill(which, signal = 'SIGKILL') {
+      const s = typeof which === 'string' ? latest(which) : started.find((x) => x.part === which);
+      if (!s) throw new Error(`stack: that process is not a running part of this stack`);
       killed.add(s);
       if (s.proc.child.pid !== undefined && !s.proc.hasExited()) {
         try {

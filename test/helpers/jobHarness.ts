@@ -27,6 +27,7 @@ import { jobDetails, jobSummary } from '../../src/job/jobStory';
 import type { batchJob } from '../../workflows';
 import type { ActivityDeps } from '../../activities';
 import { startModelServer } from '../../src/model-server/server';
+import { extraBatchAttemptsIn, predictedAtMostOnce, predictionCount, type PredictionCount } from '../../drill/predictionCount';
 
 export const config: Config = loadConfig();
 export const s3 = createS3Client(config.s3);
@@ -197,43 +198,12 @@ export function exactlyOnce(lines: OutputLine[], expected: number): { duplicates
   return { duplicates, missing };
 }
 
-/**
- * Attempts beyond the first of the job's batch activities, from its history (a retried activity's
- * ActivityTaskStarted records its last attempt): each may have predicted its batch once more.
- */
+/** Attempts beyond the first of the job's batch activities, from the history of its current run. */
 export async function extraBatchAttempts(handle: Pick<WorkflowHandle, 'fetchHistory'>): Promise<number> {
-  const history = await handle.fetchHistory();
-  const predicts = new Set<string>();
-  let extra = 0;
-  for (const e of history.events ?? []) {
-    if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'predictBatch') predicts.add(String(e.eventId));
-    const started = e.activityTaskStartedEventAttributes;
-    if (started?.attempt && started.attempt > 1 && predicts.has(String(started.scheduledEventId))) extra += started.attempt - 1;
-  }
-  return extra;
+  return extraBatchAttemptsIn([await handle.fetchHistory()]);
 }
 
-export interface PredictionCount {
-  /** Items the model server answered for the job (its `rpcs.Predict.items` delta). */
-  predicted: number;
-  /** Every item once. */
-  min: number;
-  /** Every item once, plus one whole batch for each attempt that was retried. */
-  max: number;
-}
-
-/**
- * Exactly once, counted at the model server: each item was predicted, and no more often than the
- * retried attempts explain (a worker killed mid-batch legitimately costs that batch a second
- * prediction; nothing else may). The keys in S3 are deterministic and cannot show a duplicate.
- */
-export function predictionCount(predicted: number, job: { items: number; batchSize: number; extraAttempts: number }): PredictionCount {
-  return { predicted, min: job.items, max: job.items + job.batchSize * job.extraAttempts };
-}
-
-export function predictedAtMostOnce(c: PredictionCount): boolean {
-  return c.predicted >= c.min && c.predicted <= c.max;
-}
+export { predictionCount, predictedAtMostOnce, type PredictionCount };
 
 /** Asserts the job's items were predicted at most once per attempt (see predictionCount); returns the count. */
 export async function assertPredictedOnce(

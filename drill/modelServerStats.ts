@@ -1,0 +1,16 @@
+/**
+ * Counts read from the model server's admin endpoint (`GET /stats`): what the drill checks at the
+ * model server itself rather than trusting the worker's own account.
+ */
+import { z } from 'zod';
+
+const StatsSchema = z.object({
+  rpcs: z.object({ Predict: z.object({ items: z.number(), requests: z.number() }) }),
+});
+
+/** Items the model server answered OK since it started (`rpcs.Predict.items`). */
+export async function predictedItems(adminAddr: string): Promise<number> {
+  const res = await fetch(`http://${adminAddr}/stats`);
+  if (!res.ok) throw new Error(`model server admin ${adminAddr}: GET /stats answered ${res.status}`);
+  return StatsSchema.parse(await res.json()).rpcs.Predict.items;
+}
