@@ -6,7 +6,12 @@
 import '../src/stack/quietAwsNodeWarning';
 import { passed, type Drill, type DrillReport } from './drill';
 
-const DRILLS: Record<string, () => Promise<Drill>> = {};
+const DRILLS: Record<string, () => Promise<Drill>> = {
+  // Model server and S3 faults, and the per-model cap (drillfault).
+  'model-server-faults': async () => (await import('./modelServerFaults')).drill,
+  's3-denied-prefix': async () => (await import('./s3DeniedPrefix')).drill,
+  'model-cap': async () => (await import('./modelCap')).drill,
+};
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
