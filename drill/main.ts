@@ -12,6 +12,10 @@ const DRILLS: Record<string, () => Promise<Drill>> = {
   'two-workers': async () => (await import('./twoWorkers')).drill,
   'temporal-restart': async () => (await import('./temporalRestart')).drill,
   's3-outage': async () => (await import('./s3Outage')).drill,
+  // Model server and S3 faults, and the per-model cap.
+  'model-server-faults': async () => (await import('./modelServerFaults')).drill,
+  's3-denied-prefix': async () => (await import('./s3DeniedPrefix')).drill,
+  'model-cap': async () => (await import('./modelCap')).drill,
 };
 
 async function main(): Promise<number> {
