@@ -26,6 +26,7 @@ import { dryRunJob, submitJob, type SubmitDeps } from './submitJob';
 import { describeVisibleJob } from './visibleJob';
 import { docsRouter } from './docsPage';
 import { createGatewayMetrics } from './metrics';
+import { cachedBacklogReader, describeTaskQueueBacklog } from '../temporal/taskQueueBacklog';
 import { readyzHandler } from './readiness';
 import { requestContext } from './requestId';
 import { retryFailedSpec } from './retryFailed';
@@ -59,6 +60,9 @@ export interface GatewayDeps {
 
 const jobId = (req: Request): string => String(req.params.id);
 
+/** Scrapers (several Prometheus replicas, KEDA) share one DescribeTaskQueue pair per this long; the server averages its rates over 30 s anyway. */
+const BACKLOG_CACHE_MS = 5000;
+
 export function createGatewayApp(deps: GatewayDeps): express.Application {
   const { config } = deps;
   const submitDeps: SubmitDeps = {
@@ -71,7 +75,8 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
   const results = { s3: deps.s3, presignS3: deps.presignS3 ?? deps.s3, expirySeconds: config.gateway.presignExpirySeconds };
   const visible = (req: Request, res: Response) => describeVisibleJob(deps.temporal, callerOf(res), jobId(req));
 
-  const metrics = createGatewayMetrics();
+  const backlog = () => describeTaskQueueBacklog(deps.temporal, config.temporal.namespace, config.temporal.taskQueue);
+  const metrics = createGatewayMetrics({ taskQueueBacklog: cachedBacklogReader(backlog, BACKLOG_CACHE_MS) });
   const app = express();
   app.disable('x-powered-by');
   app.use(requestContext(deps.logger));

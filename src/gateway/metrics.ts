@@ -1,10 +1,12 @@
 /**
  * Prometheus metrics of the gateway (`GET /metrics`): requests by route template and status code,
- * latency, and job submissions by outcome. Each gateway app has its own registry, so several apps
- * in one process (tests) never share or double-register series.
+ * latency, job submissions by outcome and, given a reader, the job task queue's backlog (the
+ * autoscaling signal, deploy/keda-scaledobject.yaml). Each gateway app has its own registry, so
+ * several apps in one process (tests) never share or double-register series.
  */
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BacklogReader, TaskQueueBacklog } from '../temporal/taskQueueBacklog';
 import { routeTemplate } from './requestId';
 
 export const METRICS_PREFIX = 'nightshift_gateway_';
@@ -28,6 +30,45 @@ export interface GatewayMetricsOptions {
   processMetrics?: boolean;
   /** The submission route whose answers are counted by outcome. Default `POST /v1/jobs`. */
   submitRoute?: { method: string; route: string };
+  /** Exports `nightshift_task_queue_*` read at scrape time through it (cached there); absent: not exported. */
+  taskQueueBacklog?: BacklogReader;
+}
+
+/** The task queue gauges: the same reading, one field each. */
+const BACKLOG_GAUGES: { name: string; help: string; value: (b: TaskQueueBacklog) => number }[] = [
+  { name: 'nightshift_task_queue_backlog', help: 'Tasks waiting for a worker, by task queue and type (workflow, activity); scale workers on this.', value: (b) => b.backlog },
+  { name: 'nightshift_task_queue_backlog_age_seconds', help: 'Age of the oldest waiting task; 0 when none waits.', value: (b) => b.backlogAgeSeconds },
+  { name: 'nightshift_task_queue_tasks_add_rate', help: 'Tasks per second added to the task queue (server average over ~30 s).', value: (b) => b.addRate },
+  { name: 'nightshift_task_queue_tasks_dispatch_rate', help: 'Tasks per second dispatched to workers (server average over ~30 s).', value: (b) => b.dispatchRate },
+  { name: 'nightshift_task_queue_rate_limited', help: '1 when the task queue rate limit held dispatches back lately: more workers would not help.', value: (b) => (b.rateLimited ? 1 : 0) },
+];
+
+/**
+ * Gauges filled at scrape time from `reader`. A failed read leaves them without series (a stale number
+ * would keep an autoscaler scaling) and sets `nightshift_task_queue_stats_up` to 0.
+ */
+function registerBacklogGauges(registry: Registry, reader: BacklogReader): void {
+  const read = (): Promise<TaskQueueBacklog[] | null> => reader.read().catch(() => null);
+  new Gauge({
+    name: 'nightshift_task_queue_stats_up',
+    help: '1 when the last DescribeTaskQueue answered, 0 when it failed.',
+    registers: [registry],
+    async collect() {
+      this.set((await read()) === null ? 0 : 1);
+    },
+  });
+  for (const g of BACKLOG_GAUGES) {
+    new Gauge({
+      name: g.name,
+      help: g.help,
+      labelNames: ['task_queue', 'type'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const b of (await read()) ?? []) this.set({ task_queue: b.taskQueue, type: b.type }, g.value(b));
+      },
+    });
+  }
 }
 
 /**
@@ -74,6 +115,7 @@ export function createGatewayMetrics(opts: GatewayMetricsOptions = {}): GatewayM
   // Every outcome is exported from the start, so a rate() over a rare outcome has a series to read.
   for (const outcome of SUBMISSION_OUTCOMES) submissions.inc({ outcome }, 0);
   const submit = opts.submitRoute ?? { method: 'POST', route: '/v1/jobs' };
+  if (opts.taskQueueBacklog) registerBacklogGauges(registry, opts.taskQueueBacklog);
 
   const middleware: RequestHandler = (req, res, next) => {
     const t0 = process.hrtime.bigint();
