@@ -20,10 +20,17 @@ export interface ItemRef {
   input_json?: string;
 }
 
-/** `{...head, ...rest}` as one JSON line, with `input` set to the raw JSON text when there is one. */
-function jsonLine(fields: Record<string, unknown>, inputJson: string | undefined): string {
-  const line = JSON.stringify(fields);
-  return inputJson === undefined ? line : `${line.slice(0, -1)},"input":${inputJson}}`;
+/**
+ * `{"index":…,"source":…,"line":…,"<key>":<value>}` (then `"input":<raw JSON text>` when there is one) as one
+ * JSON line: the bytes JSON.stringify writes for that object, built without an object per line or
+ * re-serialising the source, which every line of a part shares.
+ */
+function jsonLine(ref: ItemRef, sourceJson: string | undefined, key: 'outputs' | 'error', value: unknown, inputJson: string | undefined): string {
+  let line = `{"index":${ref.index}`;
+  if (sourceJson !== undefined) line += `,"source":${sourceJson}`;
+  if (ref.line !== undefined) line += `,"line":${ref.line}`;
+  line += `,"${key}":${JSON.stringify(value)}`;
+  return inputJson === undefined ? `${line}}` : `${line},"input":${inputJson}}`;
 }
 
 export interface WrittenBatch {
@@ -52,13 +59,18 @@ export async function writeBatchParts(
   const track: TrackCall = opts.track ?? ((_name, fn) => fn(opts.signal));
   const ok: string[] = [];
   const bad: string[] = [];
+  let source: string | undefined;
+  let sourceJson: string | undefined;
   refs.forEach((ref, i) => {
     const outcome = outcomes[i]!;
-    const head = { index: ref.index, ...(ref.source !== undefined ? { source: ref.source } : {}), ...(ref.line !== undefined ? { line: ref.line } : {}) };
+    if (ref.source !== source) {
+      source = ref.source;
+      sourceJson = source === undefined ? undefined : JSON.stringify(source);
+    }
     // Only with include_input: the output may be readable by people the input is not.
     const input = includeInput ? ref.input_json : undefined;
-    if (outcome.ok) ok.push(jsonLine({ ...head, outputs: outcome.outputs }, input));
-    else bad.push(jsonLine({ ...head, error: outcome.error }, input));
+    if (outcome.ok) ok.push(jsonLine(ref, sourceJson, 'outputs', outcome.outputs, input));
+    else bad.push(jsonLine(ref, sourceJson, 'error', outcome.error, input));
   });
   const body = ok.length ? `${ok.join('\n')}\n` : '';
   const key = partKey(loc, batch, opts.keyWidth);
