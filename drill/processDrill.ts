@@ -18,7 +18,7 @@ import { parseJobSpec, type JobSpecInput } from '../src/job/spec';
 import type { batchJob } from '../workflows';
 import { checkJobOutput } from './checkOutput';
 import { commonProblems, type DrillOptions, type DrillReport, type DrillSize } from './drill';
-import { predictedItems } from './modelServerStats';
+import { predictedItems, predictRequests } from './modelServerStats';
 import { extraBatchAttemptsIn, jobHistories, predictedAtMostOnce, predictionCount } from './predictionCount';
 
 export interface DrillJobShape {
@@ -149,6 +149,7 @@ export async function runProcessDrill(o: ProcessDrillOptions): Promise<DrillRepo
     const count = predictionCount((await predictedItems(adminAddr)) - predictedBefore, { items: shape.items, batchSize: shape.batchSize, extraAttempts });
     Object.assign(figures, { predicted: count.predicted, retried_attempts: extraAttempts, load_1m: Number(loadavg()[0]!.toFixed(2)) });
     problems.push(...commonProblems(final.status, 'succeeded', output));
+    if (final.error) problems.push(`the job's error: ${final.error}`);
     if (!predictedAtMostOnce(count)) {
       problems.push(`the model server predicted ${count.predicted} items; every item once with ${extraAttempts} retried attempts allows ${count.min}..${count.max}`);
     }
@@ -181,7 +182,8 @@ async function submit(client: Client, taskQueue: string, input: JobSpecInput & {
  * One outage of a part: once `at` of the batches are done (with batches in flight), the part is
  * killed (SIGKILL, as a crash), stays down `downMs`, and is started again on the same ports and data
  * unless `restart` is false; `pick` chooses which process of the part dies (default: its newest). Figures (suffixed with `key`): downtime_s, from the kill to the part
- * healthy again; resumed_after_s, from the kill to the first batch that succeeded after that.
+ * healthy again; predict_resumed_after_s, from the kill to the first Predict call reaching the model
+ * server after that; resumed_after_s, from the kill to the first batch that succeeded after that.
  */
 export async function partOutage(
   run: FaultRun,
@@ -200,7 +202,17 @@ export async function partOutage(
     run.figures[`downtime${suffix}_s`] = secondsSince(t0);
     run.log(`${part} back after ${run.figures[`downtime${suffix}_s`]} s`);
   }
+  const adminAddr = run.stack.config.modelServer.adminAddr!;
+  const callsWhenBack = await predictRequests(adminAddr);
   const back = await run.waitFor(`the job to answer after the ${part} outage`, () => true);
+  // Work resumed: a new Predict call reached the model server (a batch's own duration not included).
+  for (;;) {
+    if ((await predictRequests(adminAddr)) > callsWhenBack) break;
+    const p = await run.progress();
+    if (p && isFinal(p.status)) break;
+    await sleep(100);
+  }
+  run.figures[`predict_resumed_after${suffix}_s`] = secondsSince(t0);
   const resumed = await run.waitFor(`a batch to succeed after the ${part} outage`, (p) => p.batches_succeeded > back.batches_succeeded || isFinal(p.status), false);
   run.figures[`resumed_after${suffix}_s`] = secondsSince(t0);
   run.log(`resumed: batch ${resumed.batches_succeeded}/${resumed.batches_total} succeeded ${run.figures[`resumed_after${suffix}_s`]} s after the kill`);
