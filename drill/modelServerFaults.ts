@@ -31,7 +31,9 @@ const FLAKY = {
   error_rates: { UNAVAILABLE: 0.3, RESOURCE_EXHAUSTED: 0.05 },
   // Spikes stay under the stall limit: slow answers, not stalls.
   latency: { kind: 'fixed' as const, ms: 800, rate: 0.05 },
-  seed: 10,
+  // Reproducible: with this seed the first three calls already draw each fault (UNAVAILABLE,
+  // RESOURCE_EXHAUSTED and a spike), so even the small job meets every one of them.
+  seed: 98,
 };
 
 export const drill: Drill = {
@@ -61,6 +63,10 @@ export const drill: Drill = {
         retry: RETRY,
       });
       await waitForJob(handle, (p) => p.batches_succeeded >= Math.ceil(batches * 0.3));
+      await until('each fault to be injected', async () => {
+        const f = (await admin.stats()).faults;
+        return (f.errors['UNAVAILABLE'] ?? 0) > 0 && (f.errors['RESOURCE_EXHAUSTED'] ?? 0) > 0 && f.delayed > 0;
+      });
 
       // A hang: no Predict is answered; each call in flight must be aborted by its batch at the stall limit.
       const beforeHang = await admin.stats();
