@@ -5,14 +5,10 @@
  * jobs really overlap, and both end succeeded with every item once.
  */
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
-import { startPrivateStack } from '../bench/benchStack';
-import { createS3Client, ensureBucket } from '../src/storage/s3';
-import { connectClient } from '../src/temporal/connectClient';
 import { checkJobOutput, type OutputCheck } from './checkOutput';
 import { commonProblems, type Drill, type DrillReport } from './drill';
 import { extraBatchAttempts, putUsers, startDrillJob, userAt, waitForJob } from './drillJob';
-import { ModelServerAdmin } from './modelServerAdmin';
+import { finishReport, withDrillStack } from './drillStack';
 
 const CAP = 2;
 const PARALLELISM = 16;
@@ -23,20 +19,10 @@ export const drill: Drill = {
   description: `two jobs at parallelism ${PARALLELISM} against one model under a per-model cap of ${CAP}: Predict calls in flight at the model server never exceed it; both succeed, every item once`,
   async run({ size, log }): Promise<DrillReport> {
     const t0 = performance.now();
-    const items = size === 'full' ? 50_000 : 1_536;
-    const stack = await startPrivateStack({
-      parts: ['temporal', 's3', 'model-server', 'worker'],
-      env: { NIGHTSHIFT_WORKER_PER_MODEL_LIMIT: String(CAP) },
-      log,
-      label: 'drill-modelcap',
-    });
-    const { config } = stack;
-    const s3 = createS3Client(config.s3);
-    const client = await connectClient(config.temporal);
-    const admin = new ModelServerAdmin(config.modelServer.adminAddr!);
-    try {
-      const bucket = config.s3.bucket;
-      await ensureBucket(s3, bucket);
+    const items = size === 'full' ? 25_600 : 1_536;
+    const env = { NIGHTSHIFT_WORKER_PER_MODEL_LIMIT: String(CAP) };
+    return withDrillStack({ parts: ['temporal', 's3', 'model-server', 'worker'], env, log, label: 'drill-modelcap' }, async ({ stack, s3, client, admin, bucket }) => {
+      const { config } = stack;
       const input = await putUsers(s3, bucket, 'drill/users.jsonl', items);
       const output = `s3://${bucket}/drill-out/`;
       const suffix = randomBytes(3).toString('hex');
@@ -84,7 +70,8 @@ export const drill: Drill = {
         problems: [...checks[0]!.problems, ...checks[1]!.problems],
       };
       for (const [code, n] of Object.entries(checks[1]!.failed_by_code)) merged.failed_by_code[code] = (merged.failed_by_code[code] ?? 0) + n;
-      return {
+      return finishReport(
+        {
         name: drill.name,
         status: worse.status,
         expected_status: 'succeeded',
@@ -100,15 +87,11 @@ export const drill: Drill = {
           extra_batch_attempts: extra,
           predicted,
           predicted_max: predictedMax,
-          load_1m: Number(loadavg()[0]!.toFixed(2)),
         },
         problems,
-        wall_s: Number(((performance.now() - t0) / 1000).toFixed(1)),
-      };
-    } finally {
-      s3.destroy();
-      await client.connection.close();
-      await stack.dispose();
-    }
+        },
+        t0,
+      );
+    });
   },
 };

@@ -6,14 +6,10 @@
  * plus one batch per retried attempt: retries repeat a batch, they never duplicate its output.
  */
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
-import { startPrivateStack } from '../bench/benchStack';
-import { createS3Client, ensureBucket } from '../src/storage/s3';
-import { connectClient } from '../src/temporal/connectClient';
 import { checkJobOutput } from './checkOutput';
 import { commonProblems, type Drill, type DrillReport } from './drill';
 import { extraBatchAttempts, putUsers, startDrillJob, until, userAt, waitForJob, workerPredictErrors } from './drillJob';
-import { ModelServerAdmin } from './modelServerAdmin';
+import { finishReport, withDrillStack } from './drillStack';
 import type { JobProgress } from '../src/job/messages';
 
 /**
@@ -35,7 +31,9 @@ const FLAKY = {
   error_rates: { UNAVAILABLE: 0.3, RESOURCE_EXHAUSTED: 0.05 },
   // Spikes stay under the stall limit: slow answers, not stalls.
   latency: { kind: 'fixed' as const, ms: 800, rate: 0.05 },
-  seed: 10,
+  // Reproducible: with this seed the first three calls already draw each fault (UNAVAILABLE,
+  // RESOURCE_EXHAUSTED and a spike), so even the small job meets every one of them.
+  seed: 98,
 };
 
 export const drill: Drill = {
@@ -43,22 +41,12 @@ export const drill: Drill = {
   description: 'model server 30% UNAVAILABLE + 5% RESOURCE_EXHAUSTED + latency spikes, then a hang past the stall limit, then kill -9 and restart: succeeded, every item once',
   async run({ size, log }): Promise<DrillReport> {
     const t0 = performance.now();
-    const items = size === 'full' ? 51_200 : 2_560;
+    const items = size === 'full' ? 25_600 : 2_560;
     const parallelism = size === 'full' ? 8 : 4;
-    const stack = await startPrivateStack({
-      parts: ['temporal', 's3', 'model-server', 'worker'],
-      env: { NIGHTSHIFT_WORKER_STALL_LIMIT_MS: String(STALL_LIMIT_MS) },
-      log,
-      label: 'drill-msfaults',
-    });
-    const { config } = stack;
-    const s3 = createS3Client(config.s3);
-    const client = await connectClient(config.temporal);
-    const admin = new ModelServerAdmin(config.modelServer.adminAddr!);
-    const problems: string[] = [];
-    try {
-      const bucket = config.s3.bucket;
-      await ensureBucket(s3, bucket);
+    const env = { NIGHTSHIFT_WORKER_STALL_LIMIT_MS: String(STALL_LIMIT_MS) };
+    return withDrillStack({ parts: ['temporal', 's3', 'model-server', 'worker'], env, log, label: 'drill-msfaults' }, async ({ stack, s3, client, admin, bucket }) => {
+      const { config } = stack;
+      const problems: string[] = [];
       const input = await putUsers(s3, bucket, 'drill/users.jsonl', items);
       const output = `s3://${bucket}/drill-out/`;
       const jobId = `drill-msfaults-${randomBytes(3).toString('hex')}`;
@@ -75,6 +63,10 @@ export const drill: Drill = {
         retry: RETRY,
       });
       await waitForJob(handle, (p) => p.batches_succeeded >= Math.ceil(batches * 0.3));
+      await until('each fault to be injected', async () => {
+        const f = (await admin.stats()).faults;
+        return (f.errors['UNAVAILABLE'] ?? 0) > 0 && (f.errors['RESOURCE_EXHAUSTED'] ?? 0) > 0 && f.delayed > 0;
+      });
 
       // A hang: no Predict is answered; each call in flight must be aborted by its batch at the stall limit.
       const beforeHang = await admin.stats();
@@ -111,7 +103,8 @@ export const drill: Drill = {
       if (!retriesByCode['UNAVAILABLE'] || !retriesByCode['RESOURCE_EXHAUSTED'] || !retriesByCode['Stalled']) {
         problems.push(`the worker did not meet every fault: ${JSON.stringify(retriesByCode)}`);
       }
-      return {
+      return finishReport(
+        {
         name: drill.name,
         status: end.status,
         expected_status: 'succeeded',
@@ -133,15 +126,11 @@ export const drill: Drill = {
           down_s: Number(downS.toFixed(1)),
           predicted,
           predicted_max: predictedMax,
-          load_1m: Number(loadavg()[0]!.toFixed(2)),
         },
         problems,
-        wall_s: Number(((performance.now() - t0) / 1000).toFixed(1)),
-      };
-    } finally {
-      s3.destroy();
-      await client.connection.close();
-      await stack.dispose();
-    }
+        },
+        t0,
+      );
+    });
   },
 };

@@ -13,13 +13,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { startPrivateStack } from '../bench/benchStack';
-import { createS3Client, ensureBucket, getObjectText, listObjects } from '../src/storage/s3';
-import { connectClient } from '../src/temporal/connectClient';
+import { getObjectText, listObjects } from '../src/storage/s3';
 import { jobLocation, manifestKey } from '../src/job/layout';
 import { VERSITYGW_BIN } from '../src/stack/parts/s3';
 import { WORKER_READY_MESSAGE } from '../src/stack/parts/worker';
@@ -30,7 +28,7 @@ import { spawnInGroup, stopGroup, type GroupProcess } from '../src/stack/process
 import { checkJobOutput } from './checkOutput';
 import { commonProblems, type Drill, type DrillReport } from './drill';
 import { extraBatchAttempts, putUsers, startDrillJob, until, userAt, waitForJob } from './drillJob';
-import { ModelServerAdmin } from './modelServerAdmin';
+import { finishReport, withDrillStack } from './drillStack';
 
 const WRITER = 'drill-writer';
 const WRITER_SECRET = 'drill-writer-secret';
@@ -51,21 +49,13 @@ export const drill: Drill = {
     const batches = size === 'full' ? 200 : 40;
     const items = batches * batchSize;
     const iamDir = mkdtempSync(join(tmpdir(), 'nightshift-drill-iam-'));
-    const stack = await startPrivateStack({
-      parts: ['temporal', 's3', 'model-server'],
-      // versitygw reads its IAM directory from the environment: with it, it can hold a non-root account.
-      env: { VGW_IAM_DIR: iamDir },
-      log,
-      label: 'drill-s3denied',
-    });
-    const { config } = stack;
-    const s3 = createS3Client(config.s3);
-    const client = await connectClient(config.temporal);
-    const admin = new ModelServerAdmin(config.modelServer.adminAddr!);
+    // versitygw reads its IAM directory from the environment: with it, it can hold a non-root account.
+    const env = { VGW_IAM_DIR: iamDir };
     let worker: GroupProcess | undefined;
     try {
-      const bucket = config.s3.bucket;
-      await ensureBucket(s3, bucket);
+      return await withDrillStack({ parts: ['temporal', 's3', 'model-server'], env, log, label: 'drill-s3denied' }, async ({ stack, s3, client, admin, bucket }) => {
+      const { config } = stack;
+      try {
       const input = await putUsers(s3, bucket, 'drill/users.jsonl', items);
       const output = `s3://${bucket}/drill-out/`;
       const jobId = `drill-s3denied-${randomBytes(3).toString('hex')}`;
@@ -131,7 +121,8 @@ export const drill: Drill = {
       const predictedMax = items + extra * batchSize;
       if (predicted < items || predicted > predictedMax) problems.push(`model server predicted ${predicted} items, expected ${items}..${predictedMax}`);
 
-      return {
+      return finishReport(
+        {
         name: drill.name,
         status: end.status,
         expected_status: expectedStatus,
@@ -148,16 +139,17 @@ export const drill: Drill = {
           extra_batch_attempts: extra,
           predicted,
           predicted_max: predictedMax,
-          load_1m: Number(loadavg()[0]!.toFixed(2)),
         },
         problems,
-        wall_s: Number(((performance.now() - t0) / 1000).toFixed(1)),
-      };
+        },
+        t0,
+      );
+      } finally {
+        // Before the stack: a worker outliving Temporal would only log reconnect errors.
+        if (worker) await stopGroup(worker, 20_000);
+      }
+      });
     } finally {
-      if (worker) await stopGroup(worker, 20_000);
-      s3.destroy();
-      await client.connection.close();
-      await stack.dispose();
       rmSync(iamDir, { recursive: true, force: true });
     }
   },

@@ -15,11 +15,12 @@ const drills: Drill[] = [modelServerFaults, s3DeniedPrefix, modelCap];
 
 describe('fault drills: model server, S3, per-model cap (small)', { timeout: 30 * 60_000 }, () => {
   for (const d of drills) {
-    it(`${d.name}: ${d.description}`, async () => {
+    it(`${d.name}: ${d.description}`, async (t) => {
       const lines: string[] = [];
       const report = await d.run({ size: 'small', log: (l) => lines.push(l) });
       assert.deepEqual(report.problems, [], `drill ${d.name} found problems:\n${JSON.stringify(report, null, 2)}\n--- drill log ---\n${lines.join('\n')}`);
       // Holds only because the checks above found nothing missing: the drill read the job's output back.
+      t.diagnostic(`${d.name}: ${report.status} in ${report.wall_s} s; ${JSON.stringify(report.figures)}`);
       assert.ok(report.output.items > 0 && report.output.manifest, `drill ${d.name} checked no output: ${JSON.stringify(report.output)}`);
     });
   }

@@ -20,14 +20,14 @@ import { buildWorkflowBundle, WORKFLOW_BUNDLE_PATH } from '../../src/worker/bund
 import type { WorkerMetrics } from '../../src/worker/workerMetrics';
 import type { Tracing } from '../../src/temporal/tracing';
 import type { Logger } from '../../src/logger';
-import { NightshiftModel, NightshiftStatus, type JobProgress } from '../../src/job/messages';
-import { parseJobSpec, type JobSpecInput } from '../../src/job/spec';
-import { jobLocation, jobUrl } from '../../src/job/layout';
-import { jobDetails, jobSummary } from '../../src/job/jobStory';
+import type { JobProgress } from '../../src/job/messages';
+import type { JobSpecInput } from '../../src/job/spec';
+import { jobLocation } from '../../src/job/layout';
 import type { batchJob } from '../../workflows';
 import type { ActivityDeps } from '../../activities';
 import { startModelServer } from '../../src/model-server/server';
 import { extraBatchAttemptsIn, predictedAtMostOnce, predictionCount, type PredictionCount } from '../../drill/predictionCount';
+import { startDrillJob } from '../../drill/drillJob';
 
 export const config: Config = loadConfig();
 export const s3 = createS3Client(config.s3);
@@ -125,22 +125,7 @@ export async function startJob(
   input: JobSpecInput & { job_id: string },
   on?: Client,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof batchJob>> {
-  const parsed = parseJobSpec(input);
-  if (!parsed.ok) throw new Error(`invalid job spec: ${JSON.stringify(parsed.issues)}`);
-  const spec = { ...parsed.spec, job_id: input.job_id };
-  const c = on ?? (await temporalClient());
-  const outputPath = jobUrl(jobLocation(spec.output.s3_path, spec.job_id));
-  return c.workflow.start<typeof batchJob>('batchJob', {
-    workflowId: spec.job_id,
-    taskQueue,
-    args: [spec],
-    staticSummary: jobSummary(spec, outputPath),
-    staticDetails: jobDetails(spec, outputPath),
-    typedSearchAttributes: [
-      { key: NightshiftStatus, value: 'planning' },
-      { key: NightshiftModel, value: spec.model.name },
-    ],
-  });
+  return startDrillJob(on ?? (await temporalClient()), taskQueue, input);
 }
 
 export async function putJsonLines(key: string, rows: unknown[]): Promise<string> {
