@@ -188,7 +188,7 @@ export const scenario: Scenario = {
   description: 'kill -9 the worker mid-job and start another at once: time to resume, items/s lost, output checked item by item',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     if (ctx.useRunning) ctx.log('recovery: starts its own stack (it kills the worker), --use-running ignored');
-    const users = ctx.quick ? 20_000 : 200_000;
+    const users = ctx.quick ? 12_000 : 200_000;
     const r = await measureRecovery(ctx, users);
     const bound = HEARTBEAT_TIMEOUT_MS + TARGET_SLACK_MS;
     const predictedOk = r.predicted_at_server >= r.items && r.predicted_at_server <= r.predicted_max_allowed;

@@ -59,7 +59,7 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_WORKER_PER_MODEL_LIMIT', default: '8', description: 'Predict calls in flight per model per worker, shared by all jobs.' },
   { name: 'NIGHTSHIFT_GZ_STAGE_CHUNK_BYTES', default: '67108864', description: 'Planning inflates each .gz input into plain chunks of about this many bytes (64 MiB), cut at batch boundaries.' },
   { name: 'NIGHTSHIFT_WORKER_STALL_LIMIT_MS', default: '60000', description: 'A Predict call or S3 request of a batch with no progress for this long is aborted; the attempt fails as Stalled and is retried.' },
-  { name: 'NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', default: '5000', description: 'At most one recorded heartbeat per activity this often (billed on Temporal Cloud); below the batch heartbeat timeout of 10 s.' },
+  { name: 'NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS', default: '1000', description: 'At most one recorded heartbeat per activity this often; a cancel reaches a running batch within it (each heartbeat is billed on Temporal Cloud); below the batch heartbeat timeout of 10 s.' },
   { name: 'NIGHTSHIFT_WORKER_MAX_OLD_SPACE_MB', default: '160', description: 'V8 old-space limit of each worker isolate (node --max-old-space-size, applied by the stack\'s worker launch); 0 = node\'s default (a quarter of RAM, which lets an idle-looking heap grow to hundreds of MB).' },
   { name: 'NIGHTSHIFT_WORKER_MAX_CACHED_WORKFLOWS', default: '100', description: 'Running jobs whose workflow state a worker keeps in memory (sticky cache); more are evicted and replayed from history.' },
   { name: 'NIGHTSHIFT_WORKER_METRICS_ADDR', default: '', description: 'Prometheus /metrics of the worker (host:port; SDK temporal_* and nightshift_* metrics); empty = off (the local stack uses 127.0.0.1:9464).' },

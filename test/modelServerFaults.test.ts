@@ -101,7 +101,7 @@ describe('fault injection at run time', { timeout: 60_000 }, () => {
   });
 
   test('stats count Predict calls the client cancelled, and the items predicted', async () => {
-    type Stats = { rpcs: Record<string, { ok: number; cancelled: number; items: number }> };
+    type Stats = { rpcs: Record<string, { ok: number; cancelled: number; last_cancelled_at_ms: number | null; items: number }> };
     const stats = async () => (await h.admin<Stats>('GET', '/stats')).json.rpcs['Predict']!;
     const before = await stats();
     // Answered calls are not cancelled ones (grpc-js signals 'cancelled' at the end of every call).
@@ -110,9 +110,11 @@ describe('fault injection at run time', { timeout: 60_000 }, () => {
     const answered = await stats();
     assert.equal(answered.items - before.items, 4, 'rows of the answered calls');
     assert.equal(answered.cancelled, before.cancelled);
+    assert.equal(answered.last_cancelled_at_ms, before.last_cancelled_at_ms, 'an answered call is no cancel');
 
     await h.admin('PUT', '/faults', { hang_rate: 1 });
     const hungBefore = h.server.faults.stats().hung;
+    const sentAt = Date.now();
     const outcome = new Promise<grpc.ServiceError | null>((resolve) => {
       const call = h.predictions.Predict({ model_spec: { name: 'recommender' }, inputs: { user_id: userIds([5, 6]) } }, (err) => resolve(err));
       // Cancel once the server holds the call, so the cancel reaches it as a cancel, not as a refused stream.
@@ -127,6 +129,8 @@ describe('fault injection at run time', { timeout: 60_000 }, () => {
     for (let i = 0; i < 100 && (await stats()).cancelled === before.cancelled; i++) await new Promise((r) => setTimeout(r, 20));
     const after = await stats();
     assert.equal(after.cancelled - before.cancelled, 1, 'the cancelled call is counted');
+    // When the server saw the cancel (what bench/cancel.ts times): after the call was sent, not later than now.
+    assert.ok(after.last_cancelled_at_ms !== null && after.last_cancelled_at_ms >= sentAt && after.last_cancelled_at_ms <= Date.now(), String(after.last_cancelled_at_ms));
     assert.equal(after.items, answered.items, 'a cancelled call predicted nothing');
     await h.admin('DELETE', '/faults');
   });

@@ -10,6 +10,10 @@
  *   timeout, and a killed worker's batch is still retried elsewhere within 10 s. The SDK throttles
  *   what reaches the server (NIGHTSHIFT_WORKER_HEARTBEAT_THROTTLE_MS), and a cancellation arrives with
  *   the answer to a heartbeat.
+ * - A batch that only waits for a Predict permit (no call of its own in flight) heartbeats every
+ *   IDLE_BEAT_MS instead: it holds nothing a cancel must free, and with `parallelism` above the
+ *   worker's permits most batches wait, so each tick of theirs would be a heartbeat write (and a
+ *   billed action on Temporal Cloud) for no faster cancel of any Predict call.
  * - batch_timeout is the batch's own clock, and it stops while the batch waits for a Predict permit
  *   (`waitFor()`): queueing behind other batches on a busy worker never times a batch out. When the
  *   clock runs out, every call is aborted and the attempt fails with a retryable `BatchTimeout`.
@@ -31,6 +35,9 @@ export interface BatchWatchOptions {
   tickMs?: number;
 }
 
+/** Heartbeat cadence of a batch that only waits for a permit: well inside the 10 s heartbeat timeout. */
+const IDLE_BEAT_MS = 5000;
+
 interface Tracked {
   name: string;
   since: number;
@@ -47,6 +54,7 @@ export class BatchWatch<D> {
   private waiting = 0;
   private waitStarted = 0;
   private waitedMs = 0;
+  private lastBeat = 0;
   private timedOut: BatchTimeoutError | null = null;
 
   constructor(
@@ -74,6 +82,7 @@ export class BatchWatch<D> {
   /** Records progress and sends it (the SDK throttles what actually reaches the server). */
   beat(details: D): void {
     this.details = details;
+    this.lastBeat = Date.now();
     this.ctx.heartbeat(details);
   }
 
@@ -134,6 +143,10 @@ export class BatchWatch<D> {
       op.stalled = new StalledError(`${op.name} made no progress for ${this.opts.stallLimitMs} ms (NIGHTSHIFT_WORKER_STALL_LIMIT_MS); aborted`);
       op.abort.abort(op.stalled);
     }
-    if (!stalled && !this.controller.signal.aborted) this.ctx.heartbeat(this.details);
+    if (stalled || this.controller.signal.aborted) return;
+    const idle = this.waiting > 0 && this.tracked.size === 0;
+    if (idle && now - this.lastBeat < IDLE_BEAT_MS) return;
+    this.lastBeat = now;
+    this.ctx.heartbeat(this.details);
   }
 }
