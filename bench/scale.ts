@@ -14,13 +14,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { startPrivateStack, type PrivateStack } from './benchStack';
 import type { BenchContext, Scenario, ScenarioResult, TargetCheck } from './scenario';
 import { historyStats, type HistoryStats } from './historyStats';
+import { startBenchJob } from './startBenchJob';
 import { generateModels } from '../src/model-server/generateModels';
 import { createS3Client, ensureBucket, getObjectText, putObject } from '../src/storage/s3';
 import { parseS3Url } from '../src/storage/s3Url';
 import { connectClient } from '../src/temporal/connectClient';
-import { NightshiftModel, NightshiftStatus, type JobProgress } from '../src/job/messages';
+import type { JobProgress } from '../src/job/messages';
 import { mapLimit } from '../src/batch/mapLimit';
-import type { batchJob } from '../workflows';
 
 /** The cheap model: enough users for the input's ids, the fewest items a top 10 allows. */
 const TINY_MODEL = { numUsers: 1000, numItems: 16, dim: 4 };
@@ -151,21 +151,13 @@ export async function runScale(
 
       const jobId = `scale-${items}-${randomBytes(3).toString('hex')}`;
       const t0 = performance.now();
-      const handle = await client.workflow.start<typeof batchJob>('batchJob', {
-        workflowId: jobId,
-        taskQueue: config.temporal.taskQueue,
-        args: [
-          {
-            model: { name: 'recommender' },
-            input: { delimited_files: { s3_paths: [`s3://${bucket}/scale/input/`], batch_size: BATCH_SIZE } },
-            output: { s3_path: `s3://${bucket}/scale/output/` },
-            parallelism: PARALLELISM,
-          },
-        ],
-        typedSearchAttributes: [
-          { key: NightshiftStatus, value: 'planning' },
-          { key: NightshiftModel, value: 'recommender' },
-        ],
+      const handle = await startBenchJob(client, config, {
+        jobId,
+        model: 'recommender',
+        inputUrl: `s3://${bucket}/scale/input/`,
+        outputUrl: `s3://${bucket}/scale/output/`,
+        batchSize: BATCH_SIZE,
+        parallelism: PARALLELISM,
       });
       const progressLog = setInterval(() => {
         handle.query<JobProgress>('status').then(

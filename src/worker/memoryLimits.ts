@@ -7,8 +7,12 @@
  */
 import type { Config } from '../config';
 
-/** Young generation semi-space (MB): small is enough for short-lived batch buffers and keeps scavenges cheap. */
-const MAX_SEMI_SPACE_MB = 4;
+/**
+ * Young generation semi-space (MB), V8's own 64-bit default, stated because V8 otherwise derives it from
+ * the old-space limit (about 1 MB at 160 MB). A batch allocates ~12 KB per item of short-lived objects:
+ * at 4 MB a 100,000-item job ran 118 s (a scavenge every ~350 items), at 16 MB 69 s, for +57 MB peak RSS.
+ */
+const MAX_SEMI_SPACE_MB = 16;
 
 /** Node flags for the worker process (before the script path). */
 export function workerNodeFlags(config: Config): string[] {
