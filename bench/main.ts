@@ -23,9 +23,9 @@ import { formatTable, round } from './table';
 const SCENARIOS: readonly { name: string; load: () => Promise<Scenario> }[] = [
   { name: 'ceiling', load: async () => (await import('./ceiling')).scenario },
   { name: 'end-to-end', load: async () => (await import('./endToEnd')).scenario },
-  // { name: 'scale', load: async () => (await import('./scale')).scenario },
-  // { name: 'cancel', load: async () => (await import('./cancel')).scenario },
-  // { name: 'recovery', load: async () => (await import('./recovery')).scenario },
+  { name: 'scale', load: async () => (await import('./scale')).scenario },
+  { name: 'cancel', load: async () => (await import('./cancel')).scenario },
+  { name: 'recovery', load: async () => (await import('./recovery')).scenario },
   { name: 'cost', load: async () => (await import('./cost')).scenario },
 ];
 
