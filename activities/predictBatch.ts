@@ -23,7 +23,7 @@ import { parseLines } from '../src/batch/cutLines';
 import { PredictRun, type PredictCall } from '../src/batch/predictItems';
 import { writeBatchParts } from '../src/batch/writeParts';
 import { prepareLines, predictPrepared, selectItems, type PreparedItems } from '../src/batch/preparedItems';
-import { BatchTimeoutError, BatchWatch, StalledError } from '../src/batch/batchWatch';
+import { BatchTimeoutError, BatchWatch, S3_WAIT, StalledError } from '../src/batch/batchWatch';
 import { durationMs } from '../src/job/spec';
 import { mapLimit } from '../src/batch/mapLimit';
 import { runGzipTask, type GzipProgress } from '../src/batch/gzipTask';
@@ -74,14 +74,18 @@ export interface TaskResult {
 
 const OBJECT_FETCH_CONCURRENCY = 8;
 
+
+
 type Only = { only?: ItemRanges };
 
 type Watch = BatchWatch<GzipProgress>;
 
 async function readLinesTask(deps: ActivityDeps, task: LinesTask & Only, watch: Watch): Promise<PreparedItems> {
   // Pinned to the ETag planning cut the byte ranges from: other content would shift or garble lines.
-  const bytes = await watch.track(`S3 GetObject s3://${task.bucket}/${task.key}`, (signal) =>
-    getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal, task.etag),
+  const bytes = await watch.track(
+    `S3 GetObject s3://${task.bucket}/${task.key}`,
+    (signal) => getObjectBytes(deps.s3, task.bucket, task.key, { start: task.start, end: task.end }, signal, task.etag),
+    S3_WAIT,
   );
   const source = task.has_source ? (task.source ?? `s3://${task.bucket}/${task.key}`) : undefined;
   const prepared = prepareLines(parseLines(bytes, task.first_line), task.first_item, source);
@@ -93,7 +97,7 @@ async function prepareObjects(deps: ActivityDeps, task: ObjectsTask & Only, inpu
   const only = task.only;
   const objects = task.objects.map((o, i) => ({ ...o, index: task.first_item + i })).filter((o) => !only || inRanges(only, o.index));
   const bodies = await mapLimit(objects, OBJECT_FETCH_CONCURRENCY, (o) =>
-    watch.track(`S3 GetObject s3://${o.bucket}/${o.key}`, (signal) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal, o.etag)),
+    watch.track(`S3 GetObject s3://${o.bucket}/${o.key}`, (signal) => getObjectBytes(deps.s3, o.bucket, o.key, undefined, signal, o.etag), S3_WAIT),
   );
   return {
     refs: objects.map((o) => ({ index: o.index, source: `s3://${o.bucket}/${o.key}` })),
@@ -155,8 +159,8 @@ export function createPredictBatch(deps: ActivityDeps) {
       return r;
     };
     try {
-      // Shared by the batches that read the same plan chunk, so not aborted for one of them: the S3 socket timeout bounds it.
-      task = await loadTask(deps.s3, loc, taskIndex, job.tasks_per_chunk);
+      // Shared by the batches that read the same plan chunk, so not aborted for one of them (whole): the S3 socket timeout bounds it.
+      task = await watch.track(`S3 plan chunk of task ${taskIndex}`, () => loadTask(deps.s3, loc, taskIndex, job.tasks_per_chunk), { ...S3_WAIT, whole: true });
       if (task.kind === 'gzip') {
         const run = await runGzipTask({ deps: { ...deps, predictInFlight: deps.limiter.modelLimit }, loc, task, job, call, progress, watch, attempt: ctx.info.attempt });
         modelVersion = run.modelVersion;
@@ -174,7 +178,7 @@ export function createPredictBatch(deps: ActivityDeps) {
         const written = await writeBatchParts(deps.s3, loc, task.batch, prepared.refs, outcomes, job.include_input, {
           mayHaveStaleErrors: ctx.info.attempt > 1,
           keyWidth: job.part_key_width,
-          track: (name, fn) => watch.track(name, fn, { whole: true }),
+          track: (name, fn) => watch.track(name, fn, { ...S3_WAIT, whole: true }),
         });
         progress.next_batch = 1;
         progress.items_succeeded = written.items_succeeded;

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { startPrivateStack, type PrivateStack } from './benchStack';
 import { gatewayJson, pollUntil } from './benchPolling';
-import { modelServerAdmin, type ModelServerAdmin } from './modelServerAdmin';
+import { ModelServerAdmin } from '../src/model-server/adminClient';
 import type { BenchContext, Scenario, ScenarioResult, TargetCheck } from './scenario';
 import { uploadDemoUsers } from '../src/stack/demoUsers';
 import { createS3Client, ensureBucket } from '../src/storage/s3';
@@ -101,7 +101,7 @@ export async function measureSetting(ctx: BenchContext, throttleMs: number, canc
   });
   const s3 = createS3Client(stack.config.s3);
   try {
-    const admin = modelServerAdmin(stack.config.modelServer.adminAddr);
+    const admin = new ModelServerAdmin(stack.config.modelServer.adminAddr);
     await ensureBucket(s3, stack.config.s3.bucket);
     await uploadDemoUsers(s3, stack.config.s3.bucket, 'bench/cancel-users/', { users, files: 4 });
     await admin.setFaults({ latency: { kind: 'uniform', min_ms: 300, max_ms: 900 }, seed: 10 });

@@ -18,10 +18,10 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { startPrivateStack } from './benchStack';
 import { gatewayJson, pollUntil } from './benchPolling';
-import { modelServerAdmin } from './modelServerAdmin';
+import { ModelServerAdmin } from '../src/model-server/adminClient';
 import type { BenchContext, Scenario, ScenarioResult, TargetCheck } from './scenario';
 import { checkJobOutput, type OutputCheck } from '../drill/checkOutput';
-import { uploadDemoUsers } from '../src/stack/demoUsers';
+import { demoUserId, uploadDemoUsers } from '../src/stack/demoUsers';
 import { createS3Client, ensureBucket } from '../src/storage/s3';
 import { connectClient } from '../src/temporal/connectClient';
 import { isFinal, type JobStatus } from '../src/job/messages';
@@ -99,7 +99,7 @@ export async function measureRecovery(ctx: BenchContext, users: number, env: Rec
   const { config } = stack;
   const s3 = createS3Client(config.s3);
   const client = await connectClient(config.temporal);
-  const admin = modelServerAdmin(config.modelServer.adminAddr);
+  const admin = new ModelServerAdmin(config.modelServer.adminAddr);
   const samples: Sample[] = [];
   let sampling = true;
   const sampler = (async () => {
@@ -155,7 +155,7 @@ export async function measureRecovery(ctx: BenchContext, users: number, env: Rec
 
     const history = await client.workflow.getHandle(jobId).fetchHistory();
     const { retried, firstCompletedMs } = readHistory(history.events ?? [], tKill);
-    const output = await checkJobOutput(s3, outputPath, jobId, { items: users, inputAt: (i) => ({ user_id: i + 1 }) });
+    const output = await checkJobOutput(s3, outputPath, jobId, { items: users, inputAt: (i) => ({ user_id: demoUserId(i + 1) }) });
     return {
       job_id: jobId,
       status: view.status!,

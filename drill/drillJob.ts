@@ -4,6 +4,7 @@
  * progress watched until it ends, and the retries Temporal recorded for its batches (over every run
  * of the job, as a long job continues as new).
  */
+import { extraBatchAttemptsIn, jobHistories } from './predictionCount';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { putObject } from '../src/storage/s3';
@@ -69,24 +70,7 @@ export async function until(what: string, pred: () => Promise<boolean>, timeoutM
  * whole batch again, so `items + extra x batch_size` bounds the items the model server may count.
  */
 export async function extraBatchAttempts(client: Client, job: WorkflowHandleWithFirstExecutionRunId): Promise<number> {
-  const jobId = job.workflowId;
-  let runId: string | undefined = job.firstExecutionRunId;
-  let extra = 0;
-  const seenRuns = new Set<string>();
-  while (runId && !seenRuns.has(runId)) {
-    seenRuns.add(runId);
-    const history = await client.workflow.getHandle(jobId, runId).fetchHistory();
-    const predicts = new Set<string>();
-    let next: string | undefined;
-    for (const e of history.events ?? []) {
-      if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'predictBatch') predicts.add(String(e.eventId));
-      const started = e.activityTaskStartedEventAttributes;
-      if (started?.attempt && started.attempt > 1 && predicts.has(String(started.scheduledEventId))) extra += started.attempt - 1;
-      next = e.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? next;
-    }
-    runId = next ?? undefined;
-  }
-  return extra;
+  return extraBatchAttemptsIn(await jobHistories(client, job.workflowId, job.firstExecutionRunId));
 }
 
 /**

@@ -10,7 +10,7 @@ import { startPrivateStack, type PrivateStack } from '../bench/benchStack';
 import { createS3Client, ensureBucket } from '../src/storage/s3';
 import { connectClient } from '../src/temporal/connectClient';
 import type { DrillReport } from './drill';
-import { ModelServerAdmin } from './modelServerAdmin';
+import { ModelServerAdmin } from '../src/model-server/adminClient';
 
 export interface DrillStack {
   stack: PrivateStack;
@@ -28,7 +28,7 @@ export async function withDrillStack<T>(opts: Parameters<typeof startPrivateStac
   try {
     client = await connectClient(config.temporal);
     await ensureBucket(s3, config.s3.bucket);
-    return await fn({ stack, s3, client, admin: new ModelServerAdmin(config.modelServer.adminAddr!), bucket: config.s3.bucket });
+    return await fn({ stack, s3, client, admin: new ModelServerAdmin(config.modelServer.adminAddr), bucket: config.s3.bucket });
   } finally {
     s3.destroy();
     await client?.connection.close();

@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { startPrivateStack, type PrivateStack } from '../bench/benchStack';
 import type { PartName } from '../src/stack/parts';
 import type { RunningPart } from '../src/stack/stack';
-import { uploadDemoUsers } from '../src/stack/demoUsers';
+import { demoUserId, uploadDemoUsers } from '../src/stack/demoUsers';
 import { createS3Client, ensureBucket } from '../src/storage/s3';
 import { connectClient } from '../src/temporal/connectClient';
 import { isFinal, NightshiftModel, NightshiftStatus, type JobProgress } from '../src/job/messages';
@@ -18,7 +18,7 @@ import { parseJobSpec, type JobSpecInput } from '../src/job/spec';
 import type { batchJob } from '../workflows';
 import { checkJobOutput } from './checkOutput';
 import { commonProblems, type DrillOptions, type DrillReport, type DrillSize } from './drill';
-import { predictedItems, predictRequests } from './modelServerStats';
+import { ModelServerAdmin } from '../src/model-server/adminClient';
 import { extraBatchAttemptsIn, jobHistories, predictedAtMostOnce, predictionCount } from './predictionCount';
 
 export interface DrillJobShape {
@@ -96,15 +96,14 @@ export async function runProcessDrill(o: ProcessDrillOptions): Promise<DrillRepo
     for (let i = 0; i < (o.extraWorkers ?? 0); i++) await stack.addWorker();
     figures.stack_start_s = secondsSince(tStack);
     const { bucket } = stack.config.s3;
-    const adminAddr = stack.config.modelServer.adminAddr;
-    if (!adminAddr) throw new Error('the drill stack has no model server admin address');
+    const admin = new ModelServerAdmin(stack.config.modelServer.adminAddr);
     await ensureBucket(s3, bucket);
     await uploadDemoUsers(s3, bucket, 'drill/in/', { users: shape.items, files: shape.files });
     client = await connectClient(stack.config.temporal);
 
     const jobId = `drill-${o.name}-${randomBytes(3).toString('hex')}`;
     const outputPath = `s3://${bucket}/drill/out/`;
-    const predictedBefore = await predictedItems(adminAddr);
+    const predictedBefore = (await admin.predict()).items;
     const t0 = performance.now();
     const firstRunId = await submit(client, stack.config.temporal.taskQueue, {
       job_id: jobId,
@@ -144,9 +143,9 @@ export async function runProcessDrill(o: ProcessDrillOptions): Promise<DrillRepo
     const wallS = secondsSince(t0);
     log(`job ${final.status} after ${wallS} s`);
 
-    const output = await checkJobOutput(s3, outputPath, jobId, { items: shape.items, inputAt: (i) => ({ user_id: i + 1 }) });
+    const output = await checkJobOutput(s3, outputPath, jobId, { items: shape.items, inputAt: (i) => ({ user_id: demoUserId(i + 1) }) });
     const extraAttempts = extraBatchAttemptsIn(await jobHistories(c, jobId, firstRunId));
-    const count = predictionCount((await predictedItems(adminAddr)) - predictedBefore, { items: shape.items, batchSize: shape.batchSize, extraAttempts });
+    const count = predictionCount(((await admin.predict()).items) - predictedBefore, { items: shape.items, batchSize: shape.batchSize, extraAttempts });
     Object.assign(figures, { predicted: count.predicted, retried_attempts: extraAttempts, load_1m: Number(loadavg()[0]!.toFixed(2)) });
     problems.push(...commonProblems(final.status, 'succeeded', output));
     if (final.error) problems.push(`the job's error: ${final.error}`);
@@ -202,12 +201,12 @@ export async function partOutage(
     run.figures[`downtime${suffix}_s`] = secondsSince(t0);
     run.log(`${part} back after ${run.figures[`downtime${suffix}_s`]} s`);
   }
-  const adminAddr = run.stack.config.modelServer.adminAddr!;
-  const callsWhenBack = await predictRequests(adminAddr);
+  const admin = new ModelServerAdmin(run.stack.config.modelServer.adminAddr);
+  const callsWhenBack = (await admin.predict()).requests;
   const back = await run.waitFor(`the job to answer after the ${part} outage`, () => true);
   // Work resumed: a new Predict call reached the model server (a batch's own duration not included).
   for (;;) {
-    if ((await predictRequests(adminAddr)) > callsWhenBack) break;
+    if ((await admin.predict()).requests > callsWhenBack) break;
     const p = await run.progress();
     if (p && isFinal(p.status)) break;
     await sleep(100);

@@ -18,7 +18,12 @@
  *   (`waitFor()`): queueing behind other batches on a busy worker never times a batch out. When the
  *   clock runs out, every call is aborted and the attempt fails with a retryable `BatchTimeout`.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
+import { isTransientS3Error } from '../storage/s3Errors';
+
+/** Options of a batch's S3 requests: they wait out an unreachable S3 within the stall limit rather than fail the attempt. */
+export const S3_WAIT = { retryWhile: isTransientS3Error } as const;
 
 export class StalledError extends Error {
   override readonly name = 'Stalled';
@@ -89,8 +94,11 @@ export class BatchWatch<D> {
   /**
    * Runs one Predict call or S3 request under the stall limit. A Predict is unary (no partial answer)
    * and a batch's S3 requests are small, so a call's age is its time without progress. With `whole`, only a stall aborts it, not a cancel or the batch's timeout (a part is written whole).
+   * With `retryWhile`, an error it accepts (S3 unreachable) is retried after a short backoff within the
+   * same call: the call's age keeps growing, so an outage longer than the stall limit still ends as
+   * `Stalled`, while heartbeats keep the batch alive in between.
    */
-  async track<T>(name: string, fn: (signal: AbortSignal) => Promise<T>, opts: { whole?: boolean } = {}): Promise<T> {
+  async track<T>(name: string, fn: (signal: AbortSignal) => Promise<T>, opts: { whole?: boolean; retryWhile?: (err: unknown) => boolean } = {}): Promise<T> {
     const op: Tracked = { name, since: Date.now(), abort: new AbortController(), stalled: null };
     const onAbort = () => op.abort.abort(this.signal.reason);
     if (!opts.whole) {
@@ -99,7 +107,14 @@ export class BatchWatch<D> {
     }
     this.tracked.add(op);
     try {
-      return await fn(op.abort.signal);
+      for (let backoffMs = 250; ; backoffMs = Math.min(backoffMs * 2, 2000)) {
+        try {
+          return await fn(op.abort.signal);
+        } catch (err) {
+          if (op.abort.signal.aborted || !opts.retryWhile?.(err)) throw err;
+          await delay(backoffMs, undefined, { signal: op.abort.signal });
+        }
+      }
     } catch (err) {
       throw op.stalled ?? err;
     } finally {

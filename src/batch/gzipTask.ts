@@ -13,7 +13,7 @@ import { isBlankLine } from './blankLine';
 import { PredictRun, type PredictCall } from './predictItems';
 import { writeBatchParts } from './writeParts';
 import { prepareLines, predictPrepared, selectItems } from './preparedItems';
-import type { BatchWatch } from './batchWatch';
+import { S3_WAIT, type BatchWatch } from './batchWatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 /** Heartbeat details of a batch activity; `next_batch` counts finished parts of the task. */
@@ -41,7 +41,7 @@ export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: stri
   const { task, progress } = a;
   const source = `s3://${task.bucket}/${task.key}`;
   // The open is tracked; the body is read between Predict calls, so its stalls are the S3 socket timeout's.
-  const body = await a.watch.track(`S3 GetObject ${source}`, (signal) => getObjectStream(a.deps.s3, task.bucket, task.key, undefined, signal, task.etag));
+  const body = await a.watch.track(`S3 GetObject ${source}`, (signal) => getObjectStream(a.deps.s3, task.bucket, task.key, undefined, signal, task.etag), S3_WAIT);
   a.watch.signal.addEventListener('abort', () => body.destroy(), { once: true });
   const gunzip = body.pipe(createGunzip());
   const lines = createInterface({ input: gunzip, crlfDelay: Infinity });
@@ -66,7 +66,7 @@ export async function runGzipTask(a: GzipTaskArgs): Promise<{ modelVersion: stri
       const written = await writeBatchParts(a.deps.s3, a.loc, task.batch + batchNo, prepared.refs, outcomes, a.job.include_input, {
         mayHaveStaleErrors: a.attempt > 1,
         keyWidth: a.job.part_key_width,
-        track: (name, fn) => a.watch.track(name, fn, { whole: true }),
+        track: (name, fn) => a.watch.track(name, fn, { ...S3_WAIT, whole: true }),
       });
       progress.next_batch = batchNo + 1;
       progress.items_succeeded += written.items_succeeded;

@@ -31,6 +31,26 @@ export function s3ErrorCode(err: unknown): string | undefined {
 
 export const isPermanentS3Error = (err: unknown): boolean => PERMANENT_S3_CODES.has(s3ErrorCode(err) ?? '');
 
+/** Socket errors of a server that is down, restarting or unreachable for now. */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** S3's own answers that mean "not now": throttling and server-side errors. */
+const TRANSIENT_S3_CODES: ReadonlySet<string> = new Set(['SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'TimeoutError']);
+
+/**
+ * An S3 failure that waiting can cure: the server unreachable (down, restarting, a network blip),
+ * throttling, or a 5xx. The SDK's own few quick retries are spent within a second; a batch keeps
+ * waiting for such errors within its stall limit instead of spending a whole attempt on each
+ * (BatchWatch.track `retryWhile`), so a 20 s S3 restart costs the job time, not batches.
+ */
+export function isTransientS3Error(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  if (e.name === 'AbortError') return false;
+  if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return true;
+  if (typeof e.$metadata?.httpStatusCode === 'number' && e.$metadata.httpStatusCode >= 500) return true;
+  return TRANSIENT_S3_CODES.has(s3ErrorCode(err) ?? (typeof e.name === 'string' ? e.name : ''));
+}
+
 /** Thrown by reads pinned to an ETag when the object is no longer the one planning saw. */
 export class InputChangedError extends Error {
   override readonly name = INPUT_CHANGED;

@@ -1,10 +1,11 @@
 /**
- * The model server's admin HTTP API as a drill uses it (src/model-server/README.md): set and clear
- * fault injection, and read the counts that prove what reached the server (items predicted, calls
- * in flight at most, calls hung and cancelled). Answers are parsed here, once, at the edge.
+ * A client of the model server's admin HTTP API (README.md beside this file), for drills and benches:
+ * set and clear fault injection, and read the counts that prove what reached the server (items
+ * predicted, calls in flight at most, calls hung and cancelled, when the last one was cancelled).
+ * Answers are parsed here, once, at the edge.
  */
 import { z } from 'zod';
-import type { FaultConfigInput } from '../src/model-server/faults';
+import type { FaultConfigInput } from './faults';
 
 const PredictStatsSchema = z.object({
   requests: z.number(),
@@ -13,6 +14,7 @@ const PredictStatsSchema = z.object({
   in_flight: z.number(),
   max_in_flight: z.number(),
   cancelled: z.number(),
+  last_cancelled_at_ms: z.number().nullable(),
   items: z.number(),
 });
 
@@ -25,11 +27,21 @@ export type PredictStats = z.infer<typeof PredictStatsSchema>;
 export type ModelServerStats = z.infer<typeof StatsSchema>;
 
 export class ModelServerAdmin {
+  private readonly addr: string;
+
   /** `addr`: host:port of the admin endpoint (the stack's NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR). */
-  constructor(private readonly addr: string) {}
+  constructor(addr: string | null) {
+    if (!addr) throw new Error('the model server runs without its admin endpoint (NIGHTSHIFT_MODEL_SERVER_ADMIN_ADDR)');
+    this.addr = addr;
+  }
 
   async stats(): Promise<ModelServerStats> {
     return StatsSchema.parse(await this.request('GET', '/stats'));
+  }
+
+  /** The Predict counters alone. */
+  async predict(): Promise<PredictStats> {
+    return (await this.stats()).rpcs.Predict;
   }
 
   /** Replaces the whole fault config. */
