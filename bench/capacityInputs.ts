@@ -14,12 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { temporal } from '@temporalio/proto';
+import { startBenchJob } from './startBenchJob';
 import { startPrivateStack, type PrivateStack } from './benchStack';
 import { uploadDemoUsers } from '../src/stack/demoUsers';
 import { createS3Client, ensureBucket } from '../src/storage/s3';
 import { connectClient } from '../src/temporal/connectClient';
-import { NightshiftModel, NightshiftStatus, type JobProgress } from '../src/job/messages';
-import type { batchJob } from '../workflows';
+import type { JobProgress } from '../src/job/messages';
 
 const EventType = temporal.api.enums.v1.EventType;
 const CLK_TCK = 100;
@@ -98,22 +98,7 @@ export async function main(argv: string[]): Promise<void> {
     const cpuBefore = cpuByPart(stack);
     const loadBefore = execFileSync('uptime').toString().trim();
     const t0 = performance.now();
-    const handle = await client.workflow.start<typeof batchJob>('batchJob', {
-      workflowId: jobId,
-      taskQueue: config.temporal.taskQueue,
-      args: [
-        {
-          model: { name: 'recommender' },
-          input: { delimited_files: { s3_paths: [`s3://${config.s3.bucket}/capacity/users/`], batch_size: f.batch } },
-          output: { s3_path: `s3://${config.s3.bucket}/capacity/results/` },
-          parallelism: f.parallelism,
-        },
-      ],
-      typedSearchAttributes: [
-        { key: NightshiftStatus, value: 'planning' },
-        { key: NightshiftModel, value: 'recommender' },
-      ],
-    });
+    const handle = await startBenchJob(client, config, { jobId, model: 'recommender', inputUrl: `s3://${config.s3.bucket}/capacity/users/`, outputUrl: `s3://${config.s3.bucket}/capacity/results/`, batchSize: f.batch, parallelism: f.parallelism });
     // result() follows continue-as-new and sends no query, so the histories hold only the job's own actions.
     // A failed job (e.g. one item over max_failure_ratio 0 on a loaded machine) still did the work counted here.
     await handle.result().catch(() => undefined);

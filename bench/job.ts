@@ -7,13 +7,13 @@
  * Flags: --users N (50000)  --batch N items per batch (500)  --parallelism N (8)  --files N (10)  --json
  */
 import { randomBytes } from 'node:crypto';
+import { startBenchJob } from './startBenchJob';
 import { startPrivateStack } from './benchStack';
 import { uploadDemoUsers } from '../src/stack/demoUsers';
 import { createS3Client, ensureBucket } from '../src/storage/s3';
 import { connectClient } from '../src/temporal/connectClient';
 import { TfServingClient } from '../src/tfserving/client';
-import { isFinal, NightshiftModel, NightshiftStatus, type JobProgress } from '../src/job/messages';
-import type { batchJob } from '../workflows';
+import { isFinal, type JobProgress } from '../src/job/messages';
 import { runLevel, type Flags } from './tfserving';
 
 export const DESCRIPTION = 'an orchestrated job end to end vs the raw client ceiling at the same concurrency';
@@ -61,22 +61,7 @@ export async function run(argv: string[]): Promise<void> {
     await uploadDemoUsers(s3, bucket, 'bench/users/', { users: f.users, files: f.files });
     const jobId = `bench-${randomBytes(4).toString('hex')}`;
     const t0 = performance.now();
-    const handle = await client.workflow.start<typeof batchJob>('batchJob', {
-      workflowId: jobId,
-      taskQueue: config.temporal.taskQueue,
-      args: [
-        {
-          model: { name: 'recommender' },
-          input: { delimited_files: { s3_paths: [`s3://${bucket}/bench/users/`], batch_size: f.batch } },
-          output: { s3_path: `s3://${bucket}/bench/results/` },
-          parallelism: f.parallelism,
-        },
-      ],
-      typedSearchAttributes: [
-        { key: NightshiftStatus, value: 'planning' },
-        { key: NightshiftModel, value: 'recommender' },
-      ],
-    });
+    const handle = await startBenchJob(client, config, { jobId, model: 'recommender', inputUrl: `s3://${bucket}/bench/users/`, outputUrl: `s3://${bucket}/bench/results/`, batchSize: f.batch, parallelism: f.parallelism });
     let p: JobProgress = await handle.query<JobProgress>('status');
     while (!isFinal(p.status)) {
       await new Promise((r) => setTimeout(r, 250));
