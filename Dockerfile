@@ -24,5 +24,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/lib ./lib
 COPY --from=build /app/protos ./protos
 COPY --from=build /app/models ./models
+# The jobs page: static files served as they are (src/gateway/jobsPage.ts reads them from here).
+COPY --from=build /app/src/gateway/ui ./src/gateway/ui
 USER node
 CMD ["node", "lib/src/worker/main.js"]

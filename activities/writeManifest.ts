@@ -15,6 +15,7 @@ import { ITEMS_METADATA } from '../src/batch/writeParts';
 import { mapLimit } from '../src/batch/mapLimit';
 import type { TaskFailure } from './predictBatch';
 import { linkRetry } from '../src/job/retryLinks';
+import type { ThroughputSeries } from '../src/job/throughputSeries';
 
 export interface WriteManifestInput {
   spec: ResolvedJobSpec;
@@ -22,6 +23,8 @@ export interface WriteManifestInput {
   plan: PlanSummary | null;
   failed_batches: TaskFailure[];
   failed_batches_omitted: number;
+  /** Items finished over time (absent from workflows of older code). */
+  throughput?: ThroughputSeries | null;
 }
 
 export interface ManifestFile {
@@ -84,6 +87,8 @@ export function createWriteManifest(deps: ActivityDeps) {
         duration_s: started !== null && finished !== null ? (finished - started) / 1000 : null,
         throughput_items_per_s: progress.throughput_items_per_s,
       },
+      // What the jobs page draws once no worker can answer the workflow's timeline query.
+      throughput: input.throughput ?? null,
       spec,
       config: spec.config,
     };

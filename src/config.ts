@@ -19,7 +19,7 @@ export const ENV_VARS = [
   { name: 'NIGHTSHIFT_TEMPORAL_TLS_CERT_FILE', default: '', description: 'Client certificate (PEM) for Temporal mTLS.' },
   { name: 'NIGHTSHIFT_TEMPORAL_TLS_KEY_FILE', default: '', description: 'Client key (PEM) for Temporal mTLS.' },
   { name: 'NIGHTSHIFT_TEMPORAL_API_KEY', default: '', description: 'API key for Temporal Cloud (implies TLS).' },
-  { name: 'NIGHTSHIFT_TEMPORAL_UI_URL', default: 'http://127.0.0.1:8233', description: 'Base URL of the Temporal Web UI, used in printed links.' },
+  { name: 'NIGHTSHIFT_TEMPORAL_UI_URL', default: 'http://127.0.0.1:8233', description: 'Base URL of the Temporal Web UI (as browsers reach it), used in printed links and the jobs page.' },
   { name: 'NIGHTSHIFT_TEMPORAL_UI_PORT', default: '8233', description: 'Port of the local dev server Web UI (local stack only).' },
   { name: 'NIGHTSHIFT_TASK_QUEUE', default: 'nightshift', description: 'Task queue of the batch workers.' },
   { name: 'NIGHTSHIFT_S3_ENDPOINT', default: 'http://127.0.0.1:9000', description: 'S3 endpoint URL; empty for AWS S3 itself.' },

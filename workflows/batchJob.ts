@@ -22,6 +22,7 @@ import {
   resumeSignal,
   setParallelismUpdate,
   statusQuery,
+  timelineQuery,
   type JobProgress,
   type JobStatus,
 } from '../src/job/messages';
@@ -32,6 +33,7 @@ import { isScheduledRunInput, resolveScheduledRun, type ScheduledRunInput, type 
 import type { LatestPointer } from '../src/schedule/latestPointer';
 import { boundedFailure, boundedMessage } from '../src/job/bounds';
 import { batchSummary, progressDetails } from '../src/job/jobStory';
+import { addItems, emptySeries, type ThroughputSeries } from '../src/job/throughputSeries';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -67,6 +69,8 @@ export interface JobState {
   runs: number;
   /** Set when a schedule started the job (absent in states carried by older code). */
   scheduled_run?: ScheduledRunRef | null;
+  /** Items finished over time, for the jobs page (absent in states carried by older code: the series starts at the run that reads it). */
+  throughput?: ThroughputSeries | null;
 }
 
 type StopStatus = 'cancelled' | 'timed_out' | 'failed';
@@ -292,6 +296,11 @@ export async function batchJob(input: ResolvedJobSpec | JobSpecInput | Scheduled
     work.cancel();
   };
   wf.setHandler(statusQuery, progress);
+  wf.setHandler(timelineQuery, () => ({
+    throughput: state.throughput ?? null,
+    failed_batches: state.failed_batches,
+    failed_batches_omitted: state.failed_batches_omitted,
+  }));
   wf.setHandler(cancelSignal, (reason?: string) => requestStop('cancelled', reason ? `cancelled: ${reason}` : 'cancelled by signal'));
   wf.setHandler(pauseSignal, () => {
     state.paused = true;
@@ -363,6 +372,9 @@ export async function batchJob(input: ResolvedJobSpec | JobSpecInput | Scheduled
     state.batches_succeeded += r.batches_succeeded;
     state.batches_failed += r.batches_failed;
     if (r.model_version) state.served_version = r.model_version;
+    // State only, no command: histories recorded before the series existed replay unchanged.
+    const now = Date.now();
+    state.throughput = addItems(state.throughput ?? emptySeries(state.started_at ? Date.parse(state.started_at) : now), now, r.items_succeeded + r.items_failed);
     // Results from workers of older code may carry unbounded messages; bound them before keeping them.
     const failure = r.failure ? boundedFailure(r.failure) : null;
     if (failure) {
@@ -481,6 +493,7 @@ export async function batchJob(input: ResolvedJobSpec | JobSpecInput | Scheduled
       plan: state.plan,
       failed_batches: state.failed_batches,
       failed_batches_omitted: state.failed_batches_omitted,
+      throughput: state.throughput ?? null,
     }),
   );
   // Gated on output.latest_pointer, so histories of jobs without it replay unchanged.

@@ -11,7 +11,7 @@ import { OVERLAP_POLICIES, ScheduleIdSchema, ScheduleSpecSchema } from '../sched
 import type { JobLinks, JobView } from './jobView';
 import type { Readiness, ReadinessCheck } from './readiness';
 import type { JobCreated } from './submitJob';
-import type { DryRunResult, JobList, JobSummary, ResultFile, ScheduleAccepted, ScheduleDeleted, ScheduleLinks, ScheduleList, ScheduleRun, ScheduleSummary, ScheduleView } from './apiTypes';
+import type { DryRunResult, JobList, JobSummary, JobTimelineView, TimelineFailure, ResultFile, ScheduleAccepted, ScheduleDeleted, ScheduleLinks, ScheduleList, ScheduleRun, ScheduleSummary, ScheduleView } from './apiTypes';
 
 export const MAX_LIST_LIMIT = 1000;
 export const MAX_RESULTS_LIMIT = 1000;
@@ -213,6 +213,31 @@ export const ResultsPageSchema = z.object({
   expires_at: isoTime,
   next_page_token: z.string().nullable(),
 });
+
+export const TimelineFailureSchema = mirrors<TimelineFailure>()(
+  z.object({
+    batch: count,
+    code: z.string(),
+    message: z.string(),
+    kind: z.enum(['batch', 'items']).describe('batch: the whole batch failed for good; items: some of its items failed into its errors/ file'),
+    error_file: z
+      .object({ key: z.string(), bytes: count, url: z.string().describe('presigned HTTPS URL, valid until expires_at') })
+      .nullable()
+      .describe('the errors/part-<batch>.jsonl file, when the batch has one'),
+  }),
+);
+
+export const JobTimelineSchema = mirrors<JobTimelineView>()(
+  z.object({
+    job_id: z.string(),
+    source: z.enum(['workflow', 'manifest', 'none']).describe('workflow: the live timeline query; manifest: manifest.json, when no worker answered'),
+    bucket_s: z.number().nullable().describe('width of each throughput point: 10 s, doubled as often as needed to keep 360 points at most'),
+    throughput: z.array(z.object({ at: isoTime.describe('start of the bucket'), items_per_s: z.number() })).describe('items finished per second, oldest first'),
+    failures: z.array(TimelineFailureSchema).describe('by batch; at most 100'),
+    failures_omitted: count.describe('failures not listed'),
+    expires_at: isoTime,
+  }),
+);
 
 export const HealthSchema = z.object({ ok: z.literal(true) });
 

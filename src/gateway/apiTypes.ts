@@ -7,6 +7,7 @@ import type { JobProgress, JobStatus } from '../job/messages';
 import type { InputKind } from '../job/spec';
 import type { JobLinks } from './jobView';
 import type { OverlapPolicy, ScheduleSpec } from '../schedule/scheduleDefinition';
+import type { ThroughputPoint } from '../job/throughputSeries';
 
 // ---- GET /v1/jobs ------------------------------------------------------------------------------
 
@@ -165,4 +166,26 @@ export interface ScheduleAccepted {
 export interface ScheduleDeleted {
   schedule_id: string;
   deleted: true;
+}
+
+/** A row of the jobs page's failures table: a batch that failed for good, or one whose items failed into `errors/`. */
+export interface TimelineFailure {
+  batch: number;
+  code: string;
+  message: string;
+  /** batch: the whole batch failed (its items count as failed); items: some items failed, listed in the errors file. */
+  kind: 'batch' | 'items';
+  error_file: { key: string; bytes: number; url: string } | null;
+}
+
+/** `GET /v1/jobs/{id}/timeline`. */
+export interface JobTimelineView {
+  job_id: string;
+  /** workflow: the live timeline query; manifest: manifest.json (no worker answered); none: neither yet. */
+  source: 'workflow' | 'manifest' | 'none';
+  bucket_s: number | null;
+  throughput: ThroughputPoint[];
+  failures: TimelineFailure[];
+  failures_omitted: number;
+  expires_at: string;
 }

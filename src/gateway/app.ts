@@ -19,12 +19,14 @@ import { authenticate, callerOf } from './auth';
 import { assertRunning, JOB_SIGNALS, setParallelism, signalJob, type JobSignalName } from './controlJob';
 import { errorHandler, HttpError, notFoundRoute } from './errors';
 import { jobResults } from './jobResults';
+import { jobTimeline } from './jobTimeline';
 import { getJobView, MemoSchema } from './jobView';
 import { listJobs } from './listJobs';
 import { SubmitRateLimiter } from './rateLimit';
 import { dryRunJob, submitJob, type SubmitDeps } from './submitJob';
 import { describeVisibleJob } from './visibleJob';
 import { docsRouter } from './docsPage';
+import { jobsPageRouter } from './jobsPage';
 import { createGatewayMetrics } from './metrics';
 import { cachedBacklogReader, describeTaskQueueBacklog } from '../temporal/taskQueueBacklog';
 import { readyzHandler } from './readiness';
@@ -95,6 +97,8 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
   app.get('/metrics', metrics.handler);
   app.get('/openapi.json', openApiHandler());
   app.use('/docs', docsRouter());
+  // Open like /docs: the page holds no data; what it shows comes from /v1 with the user's key.
+  app.use('/ui', jobsPageRouter({ temporalUiUrl: config.temporal.uiUrl }));
 
   // Authenticate before reading a body: an unknown caller cannot make the gateway parse 10 MiB.
   const v1 = express.Router();
@@ -154,6 +158,11 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
     if (!outputPath) throw new HttpError('failed_precondition', `job "${jobId(req)}" has no output path recorded`);
     const status = (d.typedSearchAttributes.get(NightshiftStatus)) ?? d.status.name.toLowerCase();
     res.json(await jobResults(results, jobId(req), outputPath, status, query));
+  });
+
+  v1.get('/jobs/:id/timeline', async (req, res) => {
+    const d = await visible(req, res);
+    res.json(await jobTimeline({ ...results, temporal: deps.temporal, logger: deps.logger, queryTimeoutMs: submitDeps.queryTimeoutMs }, jobId(req), d));
   });
 
   // A new job over what a finished job lacks, owned by the caller and started through the same submit.

@@ -11,7 +11,8 @@ import { HttpError } from './errors';
 const ASSETS: ReadonlySet<string> = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png']);
 const ASSET_MAX_AGE_MS = 24 * 3600 * 1000;
 
-const escapeHtml = (s: string): string =>
+/** For text and attribute values of the HTML pages the gateway serves. */
+export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(base: string, title: string): string {

