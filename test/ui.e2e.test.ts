@@ -68,6 +68,7 @@ describe('jobs page in a real browser', { timeout: 900_000 }, () => {
     // 40 batches of 250 ms at parallelism 2: at least 5 s of running, so the page sees the bar between 0 and 100.
     model.server.faults.set({ latency: { kind: 'fixed', ms: 250 } });
     const jobId = gw.jobId('ui-run');
+    let live: AnswerBody | undefined;
     await withPage(browser, 'ui-run', async (page) => {
       await worker(async () => {
         await page.goto(`${gw.url}/ui`);
@@ -103,6 +104,7 @@ describe('jobs page in a real browser', { timeout: 900_000 }, () => {
         await chart.waitFor();
         const timeline = await gw.get(`/v1/jobs/${jobId}/timeline`);
         assert.equal(timeline.status, 200);
+        live = timeline.body;
         const points = timeline.body.throughput as { at: string; items_per_s: number }[];
         assert.equal(timeline.body.source, 'workflow');
         assert.equal(timeline.body.bucket_s, 10);
@@ -126,6 +128,11 @@ describe('jobs page in a real browser', { timeout: 900_000 }, () => {
         const jobShot = docsScreenshot('job-page.png');
         if (jobShot) await page.screenshot({ path: jobShot, fullPage: true });
       });
+      // No worker left to answer the query: the same timeline comes from the manifest.
+      const fromManifest = await gw.get(`/v1/jobs/${jobId}/timeline`);
+      assert.equal(fromManifest.body.source, 'manifest');
+      assert.deepEqual(fromManifest.body.throughput, live?.throughput);
+      assert.deepEqual(fromManifest.body.failures, []);
       const uiShot = docsScreenshot('temporal-web-ui-job.png');
       if (uiShot) {
         await page.goto(`${gw.config.temporal.uiUrl}/namespaces/${gw.config.temporal.namespace}/workflows/${jobId}`);

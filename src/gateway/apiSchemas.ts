@@ -234,7 +234,7 @@ export const JobTimelineSchema = mirrors<JobTimelineView>()(
     bucket_s: z.number().nullable().describe('width of each throughput point: 10 s, doubled as often as needed to keep 360 points at most'),
     throughput: z.array(z.object({ at: isoTime.describe('start of the bucket'), items_per_s: z.number() })).describe('items finished per second, oldest first'),
     failures: z.array(TimelineFailureSchema).describe('by batch; at most 100'),
-    failures_omitted: count.describe('failures not listed'),
+    failures_omitted: count.describe('failures not listed (errors files are counted among the first 1,000 only)'),
     expires_at: isoTime,
   }),
 );

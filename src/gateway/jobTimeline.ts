@@ -23,6 +23,8 @@ export const MAX_FAILURE_ROWS = 100;
 /** Error files whose first line is read for its code and message (one small ranged GET each). */
 const ERROR_FILES_READ = 20;
 const FIRST_LINE_BYTES = 4096;
+/** Errors files looked at per request (one LIST page): the page polls this, so a job with 100,000 of them costs the same. */
+const ERROR_FILES_LISTED = 1000;
 
 export interface TimelineDeps extends ResultsDeps {
   temporal: Client;
@@ -84,7 +86,7 @@ export async function jobTimeline(deps: TimelineDeps, jobId: string, d: Workflow
       const m = ERROR_PART.exec(o.key.slice(prefix.length + 'errors/'.length));
       if (!m) continue;
       if (errorFiles.length < MAX_FAILURE_ROWS) errorFiles.push({ batch: Number(m[1]), key: o.key, bytes: o.size });
-      else errorFilesMore++;
+      else if (errorFiles.length + ++errorFilesMore >= ERROR_FILES_LISTED) break;
     }
   }
   const bucket = outputPath ? parseS3Url(outputPath).bucket : '';
