@@ -349,6 +349,13 @@ describe('jobs page in a real browser', { timeout: 900_000 }, () => {
       const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
       assert.ok(await row.getByRole('progressbar').isVisible());
+      // A short page grows with "Show more jobs", the URL keeping the length.
+      await page.goto(`${gw.url}/ui?limit=2`);
+      await page.locator('table.jobs tbody tr').nth(1).waitFor();
+      assert.equal(await page.locator('table.jobs tbody tr').count(), 2);
+      await page.getByRole('button', { name: 'Show more jobs' }).click();
+      await page.locator('table.jobs tbody tr').nth(4).waitFor();
+      assert.match(page.url(), /[?&]limit=52\b/);
       const phone = docsScreenshot('jobs-page-phone.png');
       if (phone) await page.screenshot({ path: phone });
     }, { viewport: { width: 390, height: 844 } });

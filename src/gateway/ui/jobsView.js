@@ -9,6 +9,8 @@ import { progressBar, statusChip } from './widgets.js';
 
 const REFRESH_MS = 2000;
 const PAGE = 50;
+/** The API's largest page (MAX_LIST_LIMIT); "Show more" grows the page up to it. */
+const MAX_SHOWN = 1000;
 /** Unfinished jobs whose live view is fetched per refresh; the rest show what the list knows. */
 const LIVE_VIEWS = 20;
 
@@ -83,6 +85,8 @@ function row(ctx, r) {
 
 export async function jobsView(ctx) {
   const filters = { status: ctx.params.get('status') ?? '', model: ctx.params.get('model') ?? '', schedule: ctx.params.get('schedule') ?? '' };
+  const asked = Number(ctx.params.get('limit'));
+  const limit = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, MAX_SHOWN) : PAGE;
   const schedules = await api('GET', '/v1/schedules?limit=100').then((r) => r.schedules.map((s) => s.schedule_id)).catch(() => null);
   if (ctx.signal.aborted) return; // a 401 put the key form up meanwhile
   const updated = h('p', { class: 'muted small', 'aria-live': 'off' });
@@ -93,13 +97,17 @@ export async function jobsView(ctx) {
     body);
   const empty = h('p', { class: 'empty', hidden: true });
   const error = h('p', { class: 'notice notice-error', role: 'alert', hidden: true });
+  // Older jobs: the same list, longer (the URL keeps it, like the filters).
+  const more = h('button', { type: 'button', hidden: true,
+    onclick: () => ctx.navigate(`${ctx.base}${q({ status: filters.status, model: filters.model, schedule: filters.schedule, limit: Math.min(limit + PAGE, MAX_SHOWN) })}`, { replace: true }) },
+    'Show more jobs');
   fill(ctx.root,
     h('div', { class: 'title' }, h('h1', {}, 'Jobs'), updated),
     filterForm(ctx, filters, schedules),
-    error, empty, h('div', { class: 'table-wrap' }, table));
+    error, empty, h('div', { class: 'table-wrap' }, table), h('p', {}, more));
 
   let shown = '';
-  const query = q({ status: filters.status, model: filters.model, schedule_id: filters.schedule, limit: PAGE });
+  const query = q({ status: filters.status, model: filters.model, schedule_id: filters.schedule, limit });
   await every(REFRESH_MS, ctx.signal, async () => {
     let page;
     try {
@@ -127,6 +135,7 @@ export async function jobsView(ctx) {
       fill(body, rows.map((r) => row(ctx, r)));
     }
     empty.hidden = page.jobs.length > 0;
+    more.hidden = !page.next_page_token || limit >= MAX_SHOWN;
     empty.textContent = filters.status || filters.model || filters.schedule
       ? 'No jobs match these filters.'
       : 'No jobs yet. Submit one with POST /v1/jobs or `npm run cli -- submit`.';
