@@ -75,6 +75,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
   };
   const control = { temporal: deps.temporal, updateTimeoutMs: deps.updateTimeoutMs ?? 10_000 };
   const results = { s3: deps.s3, presignS3: deps.presignS3 ?? deps.s3, expirySeconds: config.gateway.presignExpirySeconds };
+  const timeline = { ...results, temporal: deps.temporal, logger: deps.logger, queryTimeoutMs: submitDeps.queryTimeoutMs };
   const visible = (req: Request, res: Response) => describeVisibleJob(deps.temporal, callerOf(res), jobId(req));
 
   const backlog = () => describeTaskQueueBacklog(deps.temporal, config.temporal.namespace, config.temporal.taskQueue);
@@ -162,7 +163,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Application {
 
   v1.get('/jobs/:id/timeline', async (req, res) => {
     const d = await visible(req, res);
-    res.json(await jobTimeline({ ...results, temporal: deps.temporal, logger: deps.logger, queryTimeoutMs: submitDeps.queryTimeoutMs }, jobId(req), d));
+    res.json(await jobTimeline(timeline, jobId(req), d));
   });
 
   // A new job over what a finished job lacks, owned by the caller and started through the same submit.

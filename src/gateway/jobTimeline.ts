@@ -80,8 +80,8 @@ export async function jobTimeline(deps: TimelineDeps, jobId: string, d: Workflow
   // Item errors: one errors/part-<batch>.jsonl per batch with failed items.
   const errorFiles: { batch: number; key: string; bytes: number }[] = [];
   let errorFilesMore = 0;
+  const { bucket, key: prefix } = outputPath ? parseS3Url(outputPath) : { bucket: '', key: '' };
   if (outputPath) {
-    const { bucket, key: prefix } = parseS3Url(outputPath);
     for await (const o of listObjects(deps.s3, bucket, `${prefix}errors/`)) {
       const m = ERROR_PART.exec(o.key.slice(prefix.length + 'errors/'.length));
       if (!m) continue;
@@ -89,7 +89,6 @@ export async function jobTimeline(deps: TimelineDeps, jobId: string, d: Workflow
       else if (errorFiles.length + ++errorFilesMore >= ERROR_FILES_LISTED) break;
     }
   }
-  const bucket = outputPath ? parseS3Url(outputPath).bucket : '';
   const fileOf = new Map(errorFiles.map((f) => [f.batch, f]));
   const link = async (f: { key: string; bytes: number } | undefined): Promise<TimelineFailure['error_file']> =>
     f ? { key: `s3://${bucket}/${f.key}`, bytes: f.bytes, url: await presignGet(deps, `s3://${bucket}/${f.key}`) } : null;
