@@ -317,6 +317,17 @@ describe('jobs page in a real browser', { timeout: 900_000 }, () => {
     }
   });
 
+  test('a terminated job (no manifest) says so on its page', T, async () => {
+    const jobId = gw.jobId('ui-terminated');
+    assert.equal((await gw.post('/v1/jobs', spec(jobId, 3, 10, 1))).status, 201);
+    await gw.temporal.workflow.getHandle(jobId).terminate('terminated by the ui test');
+    await withPage(browser, 'ui-terminated', async (page) => {
+      await page.goto(`${gw.url}/ui/jobs/${jobId}`);
+      await headingStatus(page, 'failed');
+      await page.getByText('No manifest: the job ended without writing one').waitFor();
+    });
+  });
+
   test('on a phone-sized screen the list reads as cards without sideways scrolling', T, async () => {
     // The README's pictures, once the jobs above have left a list worth showing.
     const list = docsScreenshot('jobs-page.png');

@@ -175,7 +175,9 @@ export async function jobPage(ctx, jobId) {
         fill(results, resultsSection(r));
       }
     }
-    return !(final && resultsShown);
+    // A terminated workflow ends without a manifest: nothing more will come, so stop polling too.
+    if (final && !view.manifest_path) fill(results, h('p', { class: 'muted' }, 'No manifest: the job ended without writing one (its workflow was terminated).'));
+    return !(final && (resultsShown || !view.manifest_path));
   };
   await every(REFRESH_MS, ctx.signal, refresh);
 }
